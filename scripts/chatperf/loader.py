@@ -1,0 +1,570 @@
+"""Load a landing folder into DuckDB's ``raw`` schema: append-only, idempotent, losing nothing.
+
+Every data row of every landing file ends in exactly one of two places:
+
+- its raw table ``raw.<table>``, with load metadata (``_source_file``, ``_source_line``,
+  ``_loaded_at``, ``_load_id``) and any columns the contract does not know in
+  ``_extra_columns`` (schema drift keeps the data instead of dropping it);
+- ``raw._quarantine``, with the file, the line, the raw text and the reason it was refused.
+
+``raw._load_files`` records each file once by content hash (so loading the same file twice adds
+nothing) with its row accounting: ``rows_in_file = rows_loaded + rows_quarantined``. A file is
+loaded in one transaction, so an interrupted load leaves no half file behind.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import gzip
+import hashlib
+import io
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import duckdb
+import orjson
+import pyarrow as pa
+
+from chatperf.landing_spec import (
+    CHAT_EVENT_TYPES,
+    CHAT_EVENTS_WITHOUT_CONVERSATION,
+    TABLES,
+    TABLES_BY_NAME,
+    Column,
+    Table,
+    table_for_file,
+)
+
+BATCH_ROWS = 100_000
+META_COLUMNS = ("_extra_columns", "_source_file", "_source_line", "_loaded_at", "_load_id")
+
+
+class LoadError(Exception):
+    """A problem the user must fix; its message is one line."""
+
+
+# --------------------------------------------------------------------------------------
+# value parsing: each parser returns the typed value or raises ValueError with a reason
+
+
+def _parse_str(v: str) -> str:
+    return v
+
+
+def _parse_int(v: str) -> int:
+    try:
+        return int(v.strip())
+    except ValueError:
+        raise ValueError(f"{v!r} is not an integer") from None
+
+
+def _parse_dec(v: str) -> Decimal:
+    try:
+        d = Decimal(v.strip())
+    except InvalidOperation:
+        raise ValueError(f"{v!r} is not a decimal number") from None
+    if not d.is_finite():
+        raise ValueError(f"{v!r} is not a finite number")
+    return d
+
+
+_TRUE = {"true", "t", "1", "yes", "y"}
+_FALSE = {"false", "f", "0", "no", "n"}
+
+
+def _parse_bool(v: str) -> bool:
+    s = v.strip().lower()
+    if s in _TRUE:
+        return True
+    if s in _FALSE:
+        return False
+    raise ValueError(f"{v!r} is not a boolean")
+
+
+def _parse_ts(v: str) -> str:
+    s = v.strip()
+    try:
+        dt.datetime.fromisoformat(s.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        raise ValueError(f"{v!r} is not an ISO-8601 timestamp") from None
+    return s
+
+
+def _parse_date(v: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(v.strip())
+    except ValueError:
+        raise ValueError(f"{v!r} is not a date") from None
+
+
+def _parse_json(v: str) -> str:
+    try:
+        orjson.loads(v)
+    except orjson.JSONDecodeError:
+        raise ValueError(f"{v[:40]!r} is not valid JSON") from None
+    return v
+
+
+PARSERS: dict[str, Callable[[str], object]] = {
+    "str": _parse_str,
+    "int": _parse_int,
+    "dec": _parse_dec,
+    "bool": _parse_bool,
+    "ts": _parse_ts,
+    "date": _parse_date,
+    "json": _parse_json,
+}
+
+ARROW_TYPES: dict[str, pa.DataType] = {
+    "str": pa.string(),
+    "int": pa.int64(),
+    "dec": pa.decimal128(18, 4),
+    "bool": pa.bool_(),
+    "ts": pa.string(),
+    "date": pa.date32(),
+    "json": pa.string(),
+}
+
+SQL_TYPES: dict[str, str] = {
+    "str": "varchar",
+    "int": "bigint",
+    "dec": "decimal(18, 4)",
+    "bool": "boolean",
+    "ts": "varchar",
+    "date": "date",
+    "json": "varchar",
+}
+
+
+def quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+# --------------------------------------------------------------------------------------
+# rows: a parsed row is a list of typed values in contract order, or a quarantine reason
+
+
+@dataclass
+class FileResult:
+    path: str
+    table: str
+    sha256: str
+    rows_in_file: int = 0
+    rows_loaded: int = 0
+    rows_quarantined: int = 0
+    skipped: bool = False
+    notes: list[str] = field(default_factory=list)
+
+
+def _convert(columns: tuple[Column, ...], values: dict[str, object]) -> list[object]:
+    """Type-check one record given as {column: raw value}; raise ValueError with the reason."""
+    out: list[object] = []
+    for col in columns:
+        raw = values.get(col.name)
+        if raw is None or (isinstance(raw, str) and raw.strip() == ""):
+            if col.required:
+                raise ValueError(f"missing required value '{col.name}'")
+            out.append(None)
+            continue
+        if not isinstance(raw, str):
+            # JSON scalars: keep numbers and booleans exact, objects as JSON text
+            if col.type == "json" or isinstance(raw, dict | list):
+                raw = orjson.dumps(raw).decode()
+            elif isinstance(raw, bool):
+                raw = "true" if raw else "false"
+            else:
+                raw = str(raw)
+        try:
+            out.append(PARSERS[col.type](raw))
+        except ValueError as exc:
+            raise ValueError(f"column '{col.name}': {exc}") from None
+    return out
+
+
+def _chat_event_record(obj: dict) -> dict[str, object]:
+    """Map a Segment track event onto the chat_events columns, checking its envelope."""
+    if not isinstance(obj, dict):
+        raise ValueError("JSON line is not an object")
+    event = obj.get("event")
+    if event is not None and event not in CHAT_EVENT_TYPES:
+        raise ValueError(f"unknown event type {event!r}")
+    props = obj.get("properties") or {}
+    if not isinstance(props, dict):
+        raise ValueError("properties is not an object")
+    conversation_id = props.get("conversation_id")
+    if event is not None and event not in CHAT_EVENTS_WITHOUT_CONVERSATION and not conversation_id:
+        raise ValueError(f"missing required value 'properties.conversation_id' for {event!r}")
+    return {
+        "event_id": obj.get("messageId"),
+        "event_type": event,
+        "event_timestamp": obj.get("timestamp"),
+        "received_at": obj.get("receivedAt"),
+        "anonymous_id": obj.get("anonymousId"),
+        "conversation_id": conversation_id,
+    }
+
+
+_PAYLOAD_INDEX = TABLES_BY_NAME["chat_events"].column_names.index("payload")
+_ENVELOPE_NAMES = {
+    "event_id": "messageId",
+    "event_type": "event",
+    "event_timestamp": "timestamp",
+    "anonymous_id": "anonymousId",
+}
+
+
+def _iter_jsonl(
+    table: Table, handle: io.TextIOBase
+) -> Iterator[tuple[int, str, list[object] | None, str | None, dict | None]]:
+    """Yield (line number, raw line, row or None, quarantine reason or None, extras)."""
+    names = set(table.column_names)
+    for lineno, line in enumerate(handle, start=1):
+        text = line.rstrip("\r\n")
+        if not text.strip():
+            continue
+        try:
+            obj = orjson.loads(text)
+        except orjson.JSONDecodeError as exc:
+            yield lineno, text, None, f"malformed JSON: {str(exc).splitlines()[0]}", None
+            continue
+        try:
+            if table.name == "chat_events":
+                record = _chat_event_record(obj)
+                record["payload"] = "{}"  # the line itself, set below without parsing twice
+                extras = None
+            else:
+                if not isinstance(obj, dict):
+                    raise ValueError("JSON line is not an object")
+                record = obj
+                extra_keys = sorted(k for k in obj if k not in names)
+                extras = {k: obj[k] for k in extra_keys} or None
+            row = _convert(table.columns, record)
+            if table.name == "chat_events":
+                row[_PAYLOAD_INDEX] = text
+        except ValueError as exc:
+            reason = str(exc)
+            if table.name == "chat_events":
+                for col, envelope in _ENVELOPE_NAMES.items():
+                    reason = reason.replace(f"'{col}'", f"'{envelope}'")
+            yield lineno, text, None, reason, None
+            continue
+        yield lineno, text, row, None, extras
+
+
+def _iter_csv(
+    table: Table, handle: io.TextIOBase, result: FileResult
+) -> Iterator[tuple[int, str, list[object] | None, str | None, dict | None]]:
+    reader = csv.reader(handle)
+    try:
+        header = next(reader)
+    except StopIteration:
+        result.notes.append("empty file (no header)")
+        return
+    header = [h.strip().lstrip("\ufeff") for h in header]
+    known = set(table.column_names)
+    missing = [c for c in table.column_names if c not in header]
+    extra = [h for h in header if h not in known]
+    missing_required = [c.name for c in table.columns if c.required and c.name in missing]
+    if missing:
+        result.notes.append("schema drift: file lacks column(s) " + ", ".join(missing))
+    if extra:
+        result.notes.append(
+            "schema drift: extra column(s) " + ", ".join(extra) + " kept in _extra_columns"
+        )
+    width = len(header)
+    line_start = reader.line_num + 1
+    for fields in reader:
+        lineno = line_start
+        line_start = reader.line_num + 1
+        if not fields or (len(fields) == 1 and not fields[0].strip()):
+            continue
+        raw_text = _csv_line(fields)
+        if missing_required:
+            reason = "schema drift: file lacks required column(s) " + ", ".join(missing_required)
+            yield lineno, raw_text, None, reason, None
+            continue
+        if len(fields) != width:
+            reason = f"expected {width} fields, found {len(fields)}"
+            yield lineno, raw_text, None, reason, None
+            continue
+        record = dict(zip(header, fields, strict=True))
+        try:
+            row = _convert(table.columns, record)
+        except ValueError as exc:
+            yield lineno, raw_text, None, str(exc), None
+            continue
+        extras = {k: record[k] for k in extra} or None
+        yield lineno, raw_text, row, None, extras
+
+
+def _csv_line(fields: list[str]) -> str:
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="").writerow(fields)
+    return buf.getvalue()
+
+
+# --------------------------------------------------------------------------------------
+# the warehouse side
+
+
+def _table_ddl(table: Table) -> str:
+    cols = [f"{quote(c.name)} {SQL_TYPES[c.type]}" for c in table.columns]
+    cols += [
+        "_extra_columns varchar",
+        "_source_file varchar not null",
+        "_source_line bigint not null",
+        "_loaded_at timestamp not null",
+        "_load_id varchar not null",
+    ]
+    return f"create table if not exists raw.{table.name} (\n    " + ",\n    ".join(cols) + "\n)"
+
+
+SYSTEM_DDL = (
+    "create schema if not exists raw",
+    """
+    create table if not exists raw._load_files (
+        file_path varchar not null,
+        file_sha256 varchar not null,
+        table_name varchar not null,
+        rows_in_file bigint not null,
+        rows_loaded bigint not null,
+        rows_quarantined bigint not null,
+        notes varchar,
+        loaded_at timestamp not null,
+        load_id varchar not null
+    )
+    """,
+    """
+    create table if not exists raw._quarantine (
+        table_name varchar not null,
+        source_file varchar not null,
+        source_line bigint not null,
+        reason varchar not null,
+        raw_line varchar,
+        quarantined_at timestamp not null,
+        load_id varchar not null
+    )
+    """,
+)
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    for ddl in SYSTEM_DDL:
+        con.execute(ddl)
+    for table in TABLES:
+        con.execute(_table_ddl(table))
+
+
+def connect(database: str | os.PathLike, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse, turning DuckDB's lock error into a one-line message."""
+    path = Path(database)
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        return duckdb.connect(str(path), read_only=read_only)
+    except duckdb.IOException as exc:
+        msg = str(exc)
+        if "lock" in msg.lower():
+            holder = ""
+            if "PID" in msg:
+                holder = " (" + msg[msg.index("PID") :].split(")")[0].strip() + ")"
+            raise LoadError(
+                f"database {path} is locked by another process{holder}; "
+                "close the other connection (BI tool, dbt run) and retry"
+            ) from None
+        raise LoadError(f"cannot open database {path}: {msg.splitlines()[0]}") from None
+
+
+def sha256_of(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def discover(landing: Path) -> list[tuple[Path, Table]]:
+    """Every landing file with its table; a file that fits no table is a one-line error."""
+    if not landing.exists():
+        raise LoadError(f"landing folder {landing} does not exist")
+    if not landing.is_dir():
+        raise LoadError(f"landing path {landing} is not a folder")
+    found: list[tuple[Path, Table]] = []
+    for path in sorted(landing.rglob("*")):
+        rel = path.relative_to(landing)
+        if any(part.startswith((".", "_")) for part in rel.parts):
+            continue  # hidden files and the generator's _manifest.json
+        if path.is_dir():
+            continue
+        if len(rel.parts) != 2:
+            raise LoadError(
+                f"unrecognised landing file {rel}: files must sit in a source folder "
+                "such as chat_events/ or stripe/"
+            )
+        table = table_for_file(rel.parts[0], rel.parts[1])
+        if table is None:
+            expected = sorted({f"{t.folder}/{t.prefix}*.{'|'.join(t.formats)}" for t in TABLES})
+            raise LoadError(
+                f"unrecognised landing file {rel}: it matches no raw table "
+                f"(expected one of: {', '.join(expected)})"
+            )
+        found.append((path, table))
+    return found
+
+
+def _open_text(path: Path) -> io.TextIOBase:
+    if path.name.endswith(".gz"):
+        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8", newline="")
+    return path.open("r", encoding="utf-8", newline="")
+
+
+class _Writer:
+    """Buffers typed rows and quarantine rows, flushing them to DuckDB in Arrow batches."""
+
+    def __init__(self, con, table: Table, rel: str, loaded_at: dt.datetime, load_id: str):
+        self.con, self.table, self.rel = con, table, rel
+        self.loaded_at, self.load_id = loaded_at, load_id
+        self.schema = pa.schema(
+            [pa.field(c.name, ARROW_TYPES[c.type]) for c in table.columns]
+            + [
+                pa.field("_extra_columns", pa.string()),
+                pa.field("_source_file", pa.string()),
+                pa.field("_source_line", pa.int64()),
+                pa.field("_loaded_at", pa.timestamp("us")),
+                pa.field("_load_id", pa.string()),
+            ]
+        )
+        self.rows: list[list[object]] = []
+        self.quarantine: list[tuple] = []
+
+    def add(self, row: list[object], extras: dict | None, lineno: int) -> None:
+        extra_text = orjson.dumps(extras, option=orjson.OPT_SORT_KEYS).decode() if extras else None
+        row.extend((extra_text, self.rel, lineno, self.loaded_at, self.load_id))
+        self.rows.append(row)
+        if len(self.rows) >= BATCH_ROWS:
+            self.flush()
+
+    def reject(self, lineno: int, text: str, reason: str) -> None:
+        self.quarantine.append(
+            (self.table.name, self.rel, lineno, reason, text, self.loaded_at, self.load_id)
+        )
+        if len(self.quarantine) >= BATCH_ROWS:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.rows:
+            columns = list(zip(*self.rows, strict=True))
+            batch = pa.Table.from_arrays(
+                [pa.array(col, type=f.type) for col, f in zip(columns, self.schema, strict=True)],
+                schema=self.schema,
+            )
+            self.con.register("_batch", batch)
+            self.con.execute(f"insert into raw.{self.table.name} by name select * from _batch")
+            self.con.unregister("_batch")
+            self.rows = []
+        if self.quarantine:
+            self.con.executemany(
+                "insert into raw._quarantine values (?, ?, ?, ?, ?, ?, ?)", self.quarantine
+            )
+            self.quarantine = []
+
+
+def load_file(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    table: Table,
+    rel: str,
+    load_id: str,
+    progress: Callable[[int], None] | None = None,
+) -> FileResult:
+    digest = sha256_of(path)
+    result = FileResult(path=rel, table=table.name, sha256=digest)
+    seen = con.execute(
+        "select file_path from raw._load_files where file_sha256 = ? and table_name = ?",
+        [digest, table.name],
+    ).fetchone()
+    if seen:
+        result.skipped = True
+        result.notes.append(f"already loaded (as {seen[0]})")
+        return result
+
+    loaded_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    con.execute("begin transaction")
+    try:
+        writer = _Writer(con, table, rel, loaded_at, load_id)
+        with _open_text(path) as handle:
+            if path.name.removesuffix(".gz").endswith((".jsonl", ".ndjson", ".json")):
+                rows = _iter_jsonl(table, handle)
+            else:
+                rows = _iter_csv(table, handle, result)
+            for lineno, text, row, reason, extras in rows:
+                result.rows_in_file += 1
+                if row is None:
+                    result.rows_quarantined += 1
+                    writer.reject(lineno, text, reason or "unparseable row")
+                else:
+                    result.rows_loaded += 1
+                    writer.add(row, extras, lineno)
+                if progress and result.rows_in_file % 50_000 == 0:
+                    progress(50_000)
+        writer.flush()
+        if result.rows_in_file == 0 and not result.notes:
+            result.notes.append("empty file")
+        con.execute(
+            "insert into raw._load_files values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                rel,
+                digest,
+                table.name,
+                result.rows_in_file,
+                result.rows_loaded,
+                result.rows_quarantined,
+                "; ".join(result.notes) or None,
+                loaded_at,
+                load_id,
+            ],
+        )
+        con.execute("commit")
+    except UnicodeDecodeError as exc:
+        con.execute("rollback")
+        raise LoadError(f"{rel} is not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except BaseException:
+        con.execute("rollback")
+        raise
+    return result
+
+
+def load_landing(
+    landing: str | os.PathLike,
+    database: str | os.PathLike,
+    show_progress: bool = False,
+) -> list[FileResult]:
+    """Load every new file of the landing folder; return what happened to each file."""
+    landing = Path(landing)
+    files = discover(landing)
+    con = connect(database)
+    try:
+        ensure_schema(con)
+        load_id = uuid.uuid4().hex
+        results: list[FileResult] = []
+        bar = None
+        if show_progress:
+            from tqdm import tqdm
+
+            total = sum(p.stat().st_size for p, _ in files)
+            bar = tqdm(total=total, unit="B", unit_scale=True, desc="loading", leave=False)
+        for path, table in files:
+            rel = path.relative_to(landing).as_posix()
+            results.append(load_file(con, path, table, rel, load_id))
+            if bar is not None:
+                bar.update(path.stat().st_size)
+        if bar is not None:
+            bar.close()
+        return results
+    finally:
+        con.close()
