@@ -1,10 +1,26 @@
 {#- One row per chat event (deduplicated on event id, the first loaded copy kept), typed, in UTC,
-    with the Segment envelope flattened. Raw email becomes a hash here; transcript text stays in
-    staging and is redacted before it reaches any mart. -#}
+    with the Segment envelope flattened and every actor labelled. Raw email becomes a hash here;
+    transcript text stays in staging and is redacted before it reaches any mart.
+
+    Incremental on load time: a run reads only rows loaded since the previous run (less
+    var('incremental_lookback_days') as a safety margin) and appends the event ids it has not
+    seen, so late events land whatever their event time, and the table equals a full refresh. -#}
+{{ config(materialized='incremental', on_schema_change='fail') }}
+
 with
 
 source as (
     select * from {{ source('chat', 'chat_events') }}
+    {% if is_incremental() %}
+        where _loaded_at > (
+            select {{ dbt.dateadd('day', -var('incremental_lookback_days'), 'max(_loaded_at)') }}
+            from {{ this }}
+        )
+    {% endif %}
+),
+
+known_accounts as (
+    select * from {{ ref('known_chat_accounts') }}
 ),
 
 parsed as (
@@ -65,8 +81,42 @@ parsed as (
     from source
 ),
 
-final as (
+deduplicated as (
     select {{ first_loaded_copy('parsed', 'event_id') }}
+),
+
+labelled as (
+    select
+        deduplicated.*,
+        coalesce(
+            known_accounts.actor_type,
+            case
+                when deduplicated.event_type = 'bot_responded' then 'bot'
+                when deduplicated.event_type in ('message_sent', 'conversation_tagged')
+                    then {{ actor_type_from_role('deduplicated.author_role') }}
+                when deduplicated.event_type = 'handoff_requested'
+                    then {{ actor_type_from_role('deduplicated.handoff_requested_by') }}
+                when deduplicated.event_type = 'conversation_resolved'
+                    then {{ actor_type_from_role('deduplicated.resolved_by') }}
+                when deduplicated.event_type in ('handoff_accepted', 'follow_up_sent')
+                    then 'human_agent'
+                when deduplicated.event_type = 'conversation_abandoned' then 'system'
+                else 'visitor'
+            end
+        ) as actor_type
+    from deduplicated
+    left join known_accounts
+        on deduplicated.author_id = known_accounts.account_id
+),
+
+final as (
+    select * from labelled
+    {% if is_incremental() %}
+        where not exists (
+            select 1 from {{ this }} as existing
+            where existing.event_id = labelled.event_id
+        )
+    {% endif %}
 )
 
 select * from final

@@ -7,6 +7,10 @@ source as (
     select * from {{ source('chat', 'chat_message_export') }}
 ),
 
+known_accounts as (
+    select * from {{ ref('known_chat_accounts') }}
+),
+
 parsed as (
     select
         conversation_id,
@@ -28,8 +32,20 @@ parsed as (
     from source
 ),
 
-final as (
+deduplicated as (
     select {{ first_loaded_copy('parsed', 'message_id') }}
+),
+
+final as (
+    select
+        deduplicated.*,
+        coalesce(
+            known_accounts.actor_type,
+            {{ actor_type_from_role('deduplicated.author_role') }}
+        ) as actor_type
+    from deduplicated
+    left join known_accounts
+        on deduplicated.author_id = known_accounts.account_id
 )
 
 select * from final

@@ -1,0 +1,119 @@
+"""Shared fixtures: a generated landing folder and a warehouse built from it with `dbt build`.
+
+The `warehouse` fixture runs the real pipeline once per test session (generate -> load ->
+`dbt build`, which also runs every dbt data test and unit test) and hands tests the DuckDB file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PYTHON = sys.executable
+DBT = str(Path(sys.executable).with_name("dbt"))
+
+# The session's demo data set: small enough for CI, big enough for sampling-error checks.
+DEMO = {"seed": 7, "conversations": 1500, "days": 28, "start_date": "2026-09-01"}
+
+
+@dataclass
+class Warehouse:
+    path: Path
+    landing: Path
+    manifest: dict
+
+    def query(self, sql: str, params: list | None = None) -> list[tuple]:
+        con = duckdb.connect(str(self.path), read_only=True)
+        try:
+            return con.execute(sql, params or []).fetchall()
+        finally:
+            con.close()
+
+    def df(self, sql: str):
+        con = duckdb.connect(str(self.path), read_only=True)
+        try:
+            return con.execute(sql).df()
+        finally:
+            con.close()
+
+
+def run(cmd: list[str], env: dict | None = None, check: bool = True) -> subprocess.CompletedProcess:
+    proc = subprocess.run(
+        cmd, cwd=ROOT, env={**os.environ, **(env or {})}, capture_output=True, text=True
+    )
+    if check and proc.returncode != 0:
+        tail = "\n".join((proc.stdout + proc.stderr).splitlines()[-60:])
+        raise AssertionError(f"command failed ({proc.returncode}): {' '.join(cmd)}\n{tail}")
+    return proc
+
+
+def generate(out: Path, seed: int, conversations: int, days: int, start_date: str) -> dict:
+    run(
+        [
+            PYTHON,
+            "scripts/generate_data.py",
+            "--out",
+            str(out),
+            "--seed",
+            str(seed),
+            "--conversations",
+            str(conversations),
+            "--days",
+            str(days),
+            "--start-date",
+            start_date,
+            "--force",
+        ]
+    )
+    return json.loads((out / "_manifest.json").read_text())
+
+
+def dbt_env(database: Path) -> dict:
+    return {"CHATPERF_DUCKDB_PATH": str(database), "DBT_PROFILES_DIR": str(ROOT)}
+
+
+def load(landing: Path, database: Path) -> None:
+    run(
+        [
+            PYTHON,
+            "scripts/load_landing.py",
+            "--landing",
+            str(landing),
+            "--database",
+            str(database),
+            "--quiet",
+        ]
+    )
+
+
+def dbt(args: list[str], database: Path, check: bool = True) -> subprocess.CompletedProcess:
+    target = database.parent / "target"
+    return run(
+        [DBT, *args, "--target-path", str(target), "--log-path", str(database.parent / "logs")],
+        env=dbt_env(database),
+        check=check,
+    )
+
+
+@pytest.fixture(scope="session")
+def landing(tmp_path_factory) -> tuple[Path, dict]:
+    out = tmp_path_factory.mktemp("demo") / "landing"
+    manifest = generate(out, DEMO["seed"], DEMO["conversations"], DEMO["days"], DEMO["start_date"])
+    return out, manifest
+
+
+@pytest.fixture(scope="session")
+def warehouse(landing, tmp_path_factory) -> Warehouse:
+    out, manifest = landing
+    db = tmp_path_factory.mktemp("warehouse") / "warehouse.duckdb"
+    load(out, db)
+    dbt(["build"], db)
+    return Warehouse(path=db, landing=out, manifest=manifest)
