@@ -381,6 +381,11 @@ flagged as (
         base.reopen_count > 0 as is_reopened,
         base.bot_message_count + base.human_message_count > 0 as has_reply,
         base.marked_resolved_at is not null as is_marked_resolved,
+        final_resolutions.marked_resolved_at is not null as has_resolution_event,
+        (
+            base.message_count >= {{ var('engaged_min_messages') }}
+            or coalesce(base.duration_seconds, 0) >= {{ var('engaged_min_seconds') }}
+        ) as is_engaged,
         {#- the visitor came back (reopen or new conversation) within a window after the last message -#}
         {% for name, amount, unit in [
             ('no_return', var('resolution_no_return_days'), 'day'),
@@ -413,6 +418,8 @@ flagged as (
             and patreon_tiers.tier_rank = 1
     left join visitor_first_seen_overall
         on base.anonymous_id = visitor_first_seen_overall.anonymous_id
+    left join final_resolutions
+        on base.conversation_id = final_resolutions.conversation_id
 ),
 
 final as (

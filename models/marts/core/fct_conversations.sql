@@ -47,6 +47,8 @@ final as (
         is_resolved and has_reply and not is_reopened as is_first_contact_resolved,
         reopen_count,
         is_reopened,
+        has_resolution_event,
+        is_engaged,
         has_abandon_event and not is_resolved as is_abandoned,
         has_reply,
         is_bot_involved,

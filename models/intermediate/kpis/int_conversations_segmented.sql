@@ -1,0 +1,28 @@
+{#- Each conversation once per segment cut (see macro kpi_segments) and once more under channel
+    'all', so one group by gives every KPI for every day/week x channel x segment. -#}
+{{ config(materialized='view') }}
+
+with
+
+conversations as (
+    select * from {{ ref('fct_conversations') }}
+),
+
+channels as (
+    select conversations.*, channel as report_channel from conversations
+    union all
+    select conversations.*, 'all' as report_channel from conversations
+),
+
+final as (
+    {%- for segment_type, expression in kpi_segments() %}
+    select
+        channels.*,
+        '{{ segment_type }}' as segment_type,
+        {{ expression }} as segment_value
+    from channels
+    {{ 'union all' if not loop.last }}
+    {%- endfor %}
+)
+
+select * from final
