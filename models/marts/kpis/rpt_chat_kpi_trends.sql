@@ -1,0 +1,114 @@
+{#- Rolling 7- and 28-day KPI values per day x channel x segment, and their week-over-week
+    change, all recomputed from summed counts (never averages of daily rates). The rolling median
+    human first response comes from the conversations themselves, for the unsegmented rows. -#}
+with
+
+daily as (
+    select * from {{ ref('rpt_chat_kpis_daily') }}
+),
+
+conversations as (
+    select * from {{ ref('int_conversations_segmented') }}
+    where segment_type = 'all' and has_visitor_message
+),
+
+{%- set counts = [] %}
+{%- for name, numerator, denominator in trend_metrics() %}
+    {%- if numerator not in counts %}{% do counts.append(numerator) %}{% endif %}
+    {%- if denominator not in counts %}{% do counts.append(denominator) %}{% endif %}
+{%- endfor %}
+
+anchor_days as (
+    select distinct period_start as anchor_date from daily
+),
+
+windows as (
+    select
+        anchor_days.anchor_date,
+        daily.channel,
+        daily.segment_type,
+        daily.segment_value,
+        {%- for count in counts %}
+        sum(
+            case
+                when daily.period_start > {{ dbt.dateadd('day', -7, 'anchor_days.anchor_date') }}
+                    then daily.{{ count }}
+                else 0
+            end
+        ) as {{ count }}_7d,
+        sum(daily.{{ count }}) as {{ count }}_28d,
+        {%- endfor %}
+        max(case when daily.period_start = anchor_days.anchor_date then 1 else 0 end) = 1
+            as has_activity_on_day
+    from anchor_days
+    inner join daily
+        on
+            daily.period_start <= anchor_days.anchor_date
+            and daily.period_start > {{ dbt.dateadd('day', -28, 'anchor_days.anchor_date') }}
+    group by anchor_days.anchor_date, daily.channel, daily.segment_type, daily.segment_value
+),
+
+rolling_frt as (
+    select
+        anchor_days.anchor_date,
+        conversations.report_channel as channel,
+        {{ percentile_cont(
+            "case when conversations.started_at >= " ~ dbt.dateadd('day', -6, 'anchor_days.anchor_date')
+            ~ " then conversations.first_human_response_seconds end", 0.5) }}
+            as p50_human_first_response_seconds_7d,
+        {{ percentile_cont('conversations.first_human_response_seconds', 0.5) }}
+            as p50_human_first_response_seconds_28d
+    from anchor_days
+    inner join conversations
+        on
+            conversations.started_at < {{ dbt.dateadd('day', 1, 'anchor_days.anchor_date') }}
+            and conversations.started_at >= {{ dbt.dateadd('day', -27, 'anchor_days.anchor_date') }}
+    group by anchor_days.anchor_date, conversations.report_channel
+),
+
+rates as (
+    select
+        windows.anchor_date as period_start,
+        windows.channel,
+        windows.segment_type,
+        windows.segment_value,
+        windows.has_activity_on_day,
+        {%- for count in counts %}
+        windows.{{ count }}_7d,
+        windows.{{ count }}_28d,
+        {%- endfor %}
+        {%- for name, numerator, denominator in trend_metrics() %}
+        {{ safe_divide('windows.' ~ numerator ~ '_7d', 'windows.' ~ denominator ~ '_7d') }}
+            as {{ name }}_7d,
+        {{ safe_divide('windows.' ~ numerator ~ '_28d', 'windows.' ~ denominator ~ '_28d') }}
+            as {{ name }}_28d,
+        {%- endfor %}
+        rolling_frt.p50_human_first_response_seconds_7d,
+        rolling_frt.p50_human_first_response_seconds_28d
+    from windows
+    left join rolling_frt
+        on
+            windows.anchor_date = rolling_frt.anchor_date
+            and windows.channel = rolling_frt.channel
+            and windows.segment_type = 'all'
+),
+
+final as (
+    select
+        rates.*,
+        {%- for name, numerator, denominator in trend_metrics() %}
+        rates.{{ name }}_7d - previous_week.{{ name }}_7d as {{ name }}_7d_wow_delta,
+        {%- endfor %}
+        rates.p50_human_first_response_seconds_7d
+        - previous_week.p50_human_first_response_seconds_7d
+            as p50_human_first_response_seconds_7d_wow_delta
+    from rates
+    left join rates as previous_week
+        on
+            previous_week.period_start = {{ dbt.dateadd('day', -7, 'rates.period_start') }}
+            and rates.channel = previous_week.channel
+            and rates.segment_type = previous_week.segment_type
+            and rates.segment_value = previous_week.segment_value
+)
+
+select * from final
