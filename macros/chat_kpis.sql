@@ -92,16 +92,16 @@ with
 
 conversations as (
     select
-        int_conversations_segmented.*,
-        {{ dbt.date_trunc(grain, 'started_at') }} as period_start
-    from {{ ref('int_conversations_segmented') }}
+        segmented.*,
+        {{ dbt.date_trunc(grain, 'segmented.started_at') }} as period_start
+    from {{ ref('int_conversations_segmented') }} as segmented
 ),
 
 widget_views as (
     select
-        int_widget_views_segmented.*,
-        {{ dbt.date_trunc(grain, 'view_date') }} as period_start
-    from {{ ref('int_widget_views_segmented') }}
+        segmented_views.*,
+        {{ dbt.date_trunc(grain, 'segmented_views.view_date') }} as period_start
+    from {{ ref('int_widget_views_segmented') }} as segmented_views
 ),
 
 human_replies as (

@@ -27,7 +27,7 @@ metric_values as (
         period_start,
         channel,
         '{{ metric }}' as metric,
-        cast({{ metric }} as {{ dbt.type_float() }}) as metric_value,
+        cast({{ metric }} as {{ type_double() }}) as metric_value,
         {{ denominator }} as window_denominator
     from trends
     {{ 'union all' if not loop.last }}
