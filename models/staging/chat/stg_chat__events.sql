@@ -43,7 +43,7 @@ parsed as (
         ) as author_id,
         {{ json_text('payload', '$.properties.text') }} as message_text,
         {{ json_text('payload', '$.properties.intent') }} as bot_intent,
-        {{ dbt.safe_cast(json_text('payload', '$.properties.confidence'), dbt.type_float()) }}
+        {{ dbt.safe_cast(json_text('payload', '$.properties.confidence'), type_double()) }}
             as bot_confidence,
         {{ json_text('payload', '$.properties.requested_by') }} as handoff_requested_by,
         {{ json_text('payload', '$.properties.reason') }} as event_reason,
