@@ -7,6 +7,8 @@
     {%- set cols = [
         ('conversations_opened', 'count(case when c.has_open_event then 1 end)'),
         ('conversations', 'count(case when ' ~ initiated ~ ' then 1 end)'),
+        ('opened_initiated_conversations',
+            'count(case when c.has_open_event and ' ~ initiated ~ ' then 1 end)'),
     ] -%}
     {%- for name, flag in [
         ('bot_involved', 'c.is_bot_involved'),
@@ -64,7 +66,7 @@
 {#- rates from the counts above: used by the daily/weekly marts and by the rolling trends -#}
 {% macro chat_kpi_rates() -%}
     {{ safe_divide('conversations_opened', 'widget_views') }} as chat_open_rate,
-    {{ safe_divide('conversations', 'conversations_opened') }} as message_initiation_rate,
+    {{ safe_divide('opened_initiated_conversations', 'conversations_opened') }} as message_initiation_rate,
     {{ safe_divide('resolved_conversations', 'conversations') }} as resolution_rate,
     {{ safe_divide('first_contact_resolved_conversations', 'conversations') }} as first_contact_resolution_rate,
     {{ safe_divide('bot_involved_conversations', 'conversations') }} as bot_involvement_rate,

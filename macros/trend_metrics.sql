@@ -4,7 +4,7 @@
 {% macro trend_metrics() -%}
     {{ return([
         ('chat_open_rate', 'conversations_opened', 'widget_views'),
-        ('message_initiation_rate', 'conversations', 'conversations_opened'),
+        ('message_initiation_rate', 'opened_initiated_conversations', 'conversations_opened'),
         ('resolution_rate', 'resolved_conversations', 'conversations'),
         ('first_contact_resolution_rate', 'first_contact_resolved_conversations', 'conversations'),
         ('bot_resolution_rate', 'bot_resolved_conversations', 'bot_involved_conversations'),

@@ -230,7 +230,8 @@ def _iter_jsonl(
         try:
             obj = orjson.loads(text)
         except orjson.JSONDecodeError as exc:
-            yield lineno, text, None, f"malformed JSON: {str(exc).splitlines()[0]}", None
+            detail = str(exc).splitlines()[0].split(": line ")[0]
+            yield lineno, text, None, f"malformed JSON: {detail}", None
             continue
         try:
             if table.name == "chat_events":
@@ -474,6 +475,15 @@ class _Writer:
             self.quarantine = []
 
 
+def _has_data_rows(path: Path, table: Table) -> bool:
+    """Whether a file holds any data row (header-only and empty files do not)."""
+    with _open_text(path) as handle:
+        lines = (line for line in handle if line.strip())
+        if "csv" in table.formats and not path.name.removesuffix(".gz").endswith(".jsonl"):
+            next(lines, None)  # the header
+        return next(lines, None) is not None
+
+
 def load_file(
     con: duckdb.DuckDBPyConnection,
     path: Path,
@@ -485,10 +495,11 @@ def load_file(
     digest = sha256_of(path)
     result = FileResult(path=rel, table=table.name, sha256=digest)
     seen = con.execute(
-        "select file_path from raw._load_files where file_sha256 = ? and table_name = ?",
-        [digest, table.name],
+        "select file_path from raw._load_files where file_sha256 = ? and table_name = ? "
+        "order by (file_path = ?) desc limit 1",
+        [digest, table.name, rel],
     ).fetchone()
-    if seen:
+    if seen and (seen[0] == rel or _has_data_rows(path, table)):
         result.skipped = True
         result.notes.append(f"already loaded (as {seen[0]})")
         return result

@@ -91,8 +91,10 @@ def _actor(event_type: str, props: dict, accounts: dict[str, str]) -> str:
         return accounts[author]
     if event_type == "bot_responded":
         return "bot"
-    if event_type in ("message_sent", "conversation_tagged"):
+    if event_type == "message_sent":
         return ROLE_TO_ACTOR.get((props.get("author_role") or "").strip().lower())
+    if event_type == "conversation_tagged":
+        return ROLE_TO_ACTOR.get((props.get("author_role") or "").strip().lower(), "system")
     if event_type == "handoff_requested":
         return ROLE_TO_ACTOR.get((props.get("requested_by") or "").strip().lower())
     if event_type == "conversation_resolved":

@@ -48,7 +48,7 @@ def split_landing(landing: Path, dest: Path, last_day: str) -> tuple[Path, Path]
 
 def test_one_more_day_incrementally_equals_full_refresh(landing, tmp_path):
     out, manifest = landing
-    last_day = manifest["date_range"]["end"]
+    last_day = manifest["date_range"]["end_date"]
     before, after = split_landing(out, tmp_path, last_day)
     assert any(after.rglob("events_*.jsonl")), "the last day should have chat events"
 

@@ -92,8 +92,10 @@ labelled as (
             known_accounts.actor_type,
             case
                 when deduplicated.event_type = 'bot_responded' then 'bot'
-                when deduplicated.event_type in ('message_sent', 'conversation_tagged')
+                when deduplicated.event_type = 'message_sent'
                     then {{ actor_type_from_role('deduplicated.author_role') }}
+                when deduplicated.event_type = 'conversation_tagged'
+                    then coalesce({{ actor_type_from_role('deduplicated.author_role') }}, 'system')
                 when deduplicated.event_type = 'handoff_requested'
                     then {{ actor_type_from_role('deduplicated.handoff_requested_by') }}
                 when deduplicated.event_type = 'conversation_resolved'

@@ -1,0 +1,3680 @@
+"""Generate a landing folder of realistic demo data, plus a ground-truth manifest.
+
+The generator simulates a creator's website with a chat widget (a bot in front of a small
+human team) and the business systems around it (Stripe, Shopify, HubSpot, Patreon), and writes
+every raw table of :mod:`chatperf.landing_spec` as day-partitioned files. It plants known
+behaviour (response-time distributions, bot resolution, reopens, experiments with known effects,
+a chat holdout) and known mess (duplicates, late events, malformed lines, orphans) and records
+all of it in ``_manifest.json``, so tests can check the pipeline against the truth.
+
+How it works, in one paragraph: day by day, new visitors arrive (seasonality and a launch
+spike). When a visitor arrives, their whole future is planned at once, vectorised with numpy:
+their sessions over the following days, in which sessions the widget shows and a chat starts,
+their experiment variants, and whether and when they buy, sign up or ask about a sponsorship.
+Sessions wait in a per-day queue; each day is processed in hourly chunks: page views are built
+with numpy, chat conversations are simulated event by event and serialised with orjson into
+hourly buckets keyed by ``receivedAt``, which are flushed to the day files as soon as no later
+session can add to them. Business rows (orders, charges, contacts, deals ...) wait in per-day
+queues until their day is written. Nothing but the open day's data is held in memory.
+
+Everything is deterministic: one ``numpy.random.Generator`` family seeded from ``--seed``, ids
+from a bijective 64-bit mix of counters, no wall-clock time. Same arguments, same bytes.
+"""
+
+from __future__ import annotations
+
+import bisect
+import csv
+import dataclasses
+import datetime as dt
+import math
+import shutil
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import orjson
+
+from chatperf.landing_spec import TABLES, TABLES_BY_NAME, Table
+
+GENERATOR_VERSION = "1.0.0"
+
+MS_SECOND = 1_000
+MS_MINUTE = 60_000
+MS_HOUR = 3_600_000
+MS_DAY = 86_400_000
+
+SITE = "https://example-creator.com"
+QA_EMAIL_DOMAIN = "example-creator.test"
+MANIFEST_NAME = "_manifest.json"
+
+
+class GeneratorError(Exception):
+    """A problem the user must fix; its message is one line."""
+
+
+# ======================================================================================
+# configuration: the single source of every planted number (the manifest is built from it)
+
+
+@dataclass(frozen=True)
+class CountrySpec:
+    code: str
+    weight: float
+    currency: str
+    # UTC offsets the visitor's device reports, with weights ("Z" and "+00:00" are both UTC)
+    offsets: tuple[tuple[str, float], ...]
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    name: str
+    weight: float
+    utm_source: str
+    utm_medium: str
+    utm_campaign: str
+    referrer: str
+    # multiplies the base purchase probability of visitors acquired through this source
+    purchase_multiplier: float
+    hubspot_source: str
+    hubspot_source_data_1: str
+
+
+@dataclass(frozen=True)
+class TrafficConfig:
+    # new-visitor arrivals by UTC hour (relative weights)
+    hourly_weights_utc: tuple[float, ...] = (
+        0.5, 0.4, 0.35, 0.3, 0.3, 0.35, 0.5, 0.7, 0.9, 1.0, 1.05, 1.1,
+        1.2, 1.3, 1.4, 1.45, 1.45, 1.4, 1.35, 1.3, 1.2, 1.0, 0.8, 0.6,
+    )  # fmt: skip
+    # Monday .. Sunday
+    weekday_weights: tuple[float, ...] = (1.0, 1.05, 1.05, 1.0, 0.9, 0.7, 0.8)
+    # the launch spike starts at this fraction of the range and lasts len(multipliers) days
+    launch_spike_start_fraction: float = 0.4
+    launch_spike_multipliers: tuple[float, ...] = (2.5, 3.0, 2.0)
+    launch_spike_min_days: int = 7
+    launch_spike_source: str = "youtube"
+    launch_spike_source_weight_multiplier: float = 3.0
+    # sessions per visitor ~ Geometric(p) (>= 1), returning after Exp(mean) + minimum gap
+    sessions_per_visitor_geometric_p: float = 0.5
+    max_sessions_per_visitor: int = 40
+    return_gap_days_mean: float = 3.5
+    return_gap_min_minutes: float = 30.0
+    # pages per session = 1 + Poisson(mean), gaps between page views log-normal
+    extra_pages_per_session_mean: float = 1.3
+    max_pages_per_session: int = 12
+    page_gap_seconds_median: float = 40.0
+    page_gap_sigma: float = 0.9
+    # traffic source of a returning session: direct / newsletter / the acquisition source
+    returning_session_source_shares: tuple[tuple[str, float], ...] = (
+        ("direct", 0.5),
+        ("newsletter", 0.2),
+        ("acquisition", 0.3),
+    )
+    qa_visitor_share: float = 0.002
+    device_shares: tuple[tuple[str, float], ...] = (
+        ("desktop", 0.52),
+        ("mobile", 0.42),
+        ("tablet", 0.06),
+    )
+    countries: tuple[CountrySpec, ...] = (
+        CountrySpec("US", 0.30, "USD", (("-04:00", 0.5), ("-05:00", 0.2), ("-07:00", 0.3))),
+        CountrySpec("GB", 0.12, "GBP", (("+01:00", 0.6), ("Z", 0.3), ("+00:00", 0.1))),
+        CountrySpec("DE", 0.12, "EUR", (("+02:00", 0.9), ("+00:00", 0.1))),
+        CountrySpec("FR", 0.06, "EUR", (("+02:00", 1.0),)),
+        CountrySpec("ES", 0.05, "EUR", (("+02:00", 1.0),)),
+        CountrySpec("NL", 0.04, "EUR", (("+02:00", 0.8), ("Z", 0.2))),
+        CountrySpec("CA", 0.08, "CAD", (("-04:00", 0.6), ("-07:00", 0.4))),
+        CountrySpec("IN", 0.09, "USD", (("+05:30", 1.0),)),
+        CountrySpec("BR", 0.05, "USD", (("-03:00", 1.0),)),
+        CountrySpec("AU", 0.05, "AUD", (("+10:00", 1.0),)),
+        CountrySpec("MX", 0.04, "USD", (("-06:00", 1.0),)),
+    )
+    sources: tuple[SourceSpec, ...] = (
+        SourceSpec("youtube", 0.22, "youtube", "video", "fall_launch",
+                   "https://www.youtube.com/", 1.0, "SOCIAL_MEDIA", "YouTube"),
+        SourceSpec("instagram", 0.11, "instagram", "social", "creator_bio",
+                   "https://l.instagram.com/", 0.8, "SOCIAL_MEDIA", "Instagram"),
+        SourceSpec("google", 0.22, "", "", "", "https://www.google.com/", 1.1,
+                   "ORGANIC_SEARCH", "google"),
+        SourceSpec("newsletter", 0.12, "newsletter", "email", "weekly_digest", "", 1.8,
+                   "EMAIL_MARKETING", "weekly_digest"),
+        SourceSpec("direct", 0.21, "", "", "", "", 1.3, "DIRECT_TRAFFIC", ""),
+        SourceSpec("podcast", 0.06, "podcast", "referral", "ep_212",
+                   "https://podcasts.apple.com/", 1.2, "REFERRALS", "podcasts.apple.com"),
+        SourceSpec("facebook_ads", 0.06, "facebook", "cpc", "fall_launch_retargeting",
+                   "https://www.facebook.com/", 0.9, "PAID_SOCIAL", "Facebook"),
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ChatConfig:
+    # funnel (per session of a visitor who may see the chat)
+    widget_view_probability: float = 0.85
+    # chat open probability per widget view, by proactive_prompt variant
+    chat_open_probability: tuple[tuple[str, float], ...] = (("control", 0.20), ("treatment", 0.28))
+    proactive_trigger_share_in_treatment: float = 0.6
+    conversation_start_probability: float = 0.8  # an open gets a visitor message
+    helpdesk_share: float = 0.05  # started conversations that exist only in the export
+    identify_probability: float = 0.45  # visitor gives an email in the pre-chat form
+    app_channel_share_on_mobile: float = 0.35
+    open_delay_seconds_median: float = 40.0
+    open_delay_sigma: float = 0.8
+    visitor_typing_seconds_median: float = 20.0
+    visitor_typing_sigma: float = 0.6
+    receive_lag_ms_median: float = 800.0
+    receive_lag_sigma: float = 0.6
+    # bot (bot_first arm only)
+    bot_id: str = "helpbot"
+    bot_response_mu: float = math.log(1.6)  # seconds, log-normal
+    bot_response_sigma: float = 0.35
+    bot_extra_rounds_weights: tuple[float, ...] = (0.55, 0.30, 0.15)  # 0, 1, 2 extra exchanges
+    bot_resolution_probability: float = 0.35
+    bot_handoff_probability: float = 0.50  # the rest abandon in the bot phase
+    handoff_requested_by_visitor_share: float = 0.6
+    bot_abandon_no_reply_timeout_share: float = 0.3
+    # humans
+    agents: int = 8
+    staffed_weekdays: tuple[int, ...] = (0, 1, 2, 3, 4)  # Monday = 0
+    staffed_hours_utc: tuple[int, int] = (8, 20)  # [start, end)
+    human_first_response_mu: float = math.log(75.0)  # seconds, log-normal, staffed hours
+    human_first_response_sigma: float = 1.0
+    human_reply_mu: float = math.log(45.0)  # later replies within an exchange
+    human_reply_sigma: float = 0.8
+    macro_autoreply_probability_offhours: float = 0.6
+    macro_autoreply_author_id: str = "macro_autoreply"
+    visitor_nudge_probability: float = 0.3  # "anyone there?" while waiting
+    abandon_while_waiting_probability: float = 0.12
+    patience_minutes_median: float = 6.0
+    human_extra_rounds_mean: float = 1.4
+    # how a human-handled conversation ends: agent / visitor / system resolve, or timeout
+    human_ending_shares: tuple[tuple[str, float], ...] = (
+        ("agent", 0.75),
+        ("visitor", 0.10),
+        ("system", 0.10),
+        ("no_reply_timeout", 0.05),
+    )
+    system_autoresolve_hours: float = 24.0
+    no_reply_timeout_minutes: float = 30.0
+    reopen_probability: float = 0.08  # of human-resolved conversations; one reopen at most
+    reopen_delay_hours_median: float = 8.0
+    reopen_delay_sigma: float = 1.0
+    followup_probability: float = 0.15  # agent follow-up email when the email is known
+    # CSAT: P(good = rating >= 4) = sigmoid(intercept - slope * ln(1 + first human minutes)
+    #        - bot_first_arm_penalty) ; bot-resolved use bot_resolved_intercept
+    csat_submit_probability: float = 0.35
+    csat_intercept: float = 2.0
+    csat_slope_per_log_minute: float = 0.45
+    csat_bot_resolved_intercept: float = 1.0
+    csat_bot_first_arm_penalty: float = 0.6
+    csat_five_given_good: float = 0.6
+    csat_bad_rating_weights: tuple[float, float, float] = (0.35, 0.25, 0.40)  # 1, 2, 3
+    csat_comment_probability: float = 0.4
+    csat_comment_pii_probability: float = 0.15
+    # tags
+    tag_probabilities: tuple[tuple[str, float], ...] = (
+        ("issue_type", 0.9),
+        ("intent", 0.7),
+        ("sentiment", 0.5),
+        ("outcome", 0.6),
+    )
+    # text mess
+    visitor_pii_probability: float = 0.04  # a visitor message contains email / phone / card
+    abusive_message_probability: float = 0.01
+
+
+@dataclass(frozen=True)
+class CommerceConfig:
+    base_purchase_probability: float = 0.03  # per visitor, times the source multiplier
+    max_purchase_probability: float = 0.95
+    chat_purchase_lift: float = 0.05  # absolute, for visitors with a started conversation
+    proactive_treatment_purchase_lift: float = 0.012  # absolute, direct effect of the prompt
+    qa_purchase_probability: float = 0.5
+    purchase_kinds: tuple[tuple[str, float], ...] = (
+        ("shopify_order", 0.35),
+        ("stripe_course", 0.25),
+        ("stripe_membership", 0.20),
+        ("patreon_membership", 0.20),
+    )
+    # delay from the anchor (first chat for chatters, a random session otherwise) to the
+    # purchase: (from_days, to_days, share), uniform within a bucket
+    chat_to_purchase_delay_buckets: tuple[tuple[float, float, float], ...] = (
+        (0.007, 1.0, 0.40),
+        (1.0, 7.0, 0.30),
+        (7.0, 30.0, 0.20),
+        (30.0, 60.0, 0.10),
+    )
+    nonchat_to_purchase_delay_buckets: tuple[tuple[float, float, float], ...] = (
+        (0.007, 1.0, 0.50),
+        (1.0, 7.0, 0.30),
+        (7.0, 30.0, 0.20),
+    )
+    stripe_refund_probability: float = 0.08
+    stripe_full_refund_share: float = 0.6
+    charge_declined_first_probability: float = 0.04
+    shopify_refund_probability: float = 0.07
+    shopify_full_refund_share: float = 0.5
+    shopify_abandoned_then_completed_probability: float = 0.25
+    abandoned_checkout_probability_nonbuyer: float = 0.01
+    subscription_monthly_cancel_probability: float = 0.12
+    patreon_monthly_cancel_probability: float = 0.08
+    patreon_declined_probability: float = 0.04
+    patreon_annual_share: float = 0.1
+    patreon_preexisting_members_per_1000_visitors: float = 4.0
+    currency_factors: tuple[tuple[str, float], ...] = (
+        ("USD", 1.0),
+        ("EUR", 0.95),
+        ("GBP", 0.8),
+        ("CAD", 1.35),
+        ("AUD", 1.5),
+    )
+    tiers: tuple[tuple[str, float, float], ...] = (  # name, USD per month, share
+        ("Supporter", 5.0, 0.5),
+        ("Insider", 12.0, 0.35),
+        ("VIP", 30.0, 0.15),
+    )
+    shop_timezone_offset: str = "-04:00"
+
+
+@dataclass(frozen=True)
+class CrmConfig:
+    newsletter_signup_probability: float = 0.05
+    sponsorship_form_probability: float = 0.004
+    sponsorship_chat_probability: float = 0.02  # of visitors with a chat
+    chat_contact_probability: float = 0.7  # of visitors who identified in chat
+    purchaser_contact_probability: float = 0.5
+    deal_probability: float = 0.8  # of sponsorship inquiries
+    deal_stages: tuple[str, ...] = (
+        "appointmentscheduled",
+        "qualifiedtobuy",
+        "presentationscheduled",
+        "decisionmakerboughtin",
+        "contractsent",
+    )
+    deal_advance_probability: float = 0.72  # per stage; otherwise closedlost
+    deal_stage_days_median: float = 3.0
+    deal_stage_sigma: float = 0.7
+    deal_amount_usd_range: tuple[float, float] = (500.0, 12000.0)
+    contact_deleted_probability: float = 0.01
+
+
+@dataclass(frozen=True)
+class ExperimentSpec:
+    experiment_id: str
+    variants: tuple[str, ...]
+    planned_split: tuple[float, ...]
+    actual_split: tuple[float, ...]  # the split the (possibly broken) delivery really uses
+    population: str
+    description: str
+
+
+@dataclass(frozen=True)
+class ExperimentsConfig:
+    proactive_prompt: ExperimentSpec = ExperimentSpec(
+        "proactive_prompt",
+        ("control", "treatment"),
+        (0.5, 0.5),
+        (0.5, 0.5),
+        "visitors in chat_holdout=exposed",
+        "treatment shows a proactive chat prompt: higher chat open rate and purchase rate",
+    )
+    bot_first: ExperimentSpec = ExperimentSpec(
+        "bot_first",
+        ("bot_first", "human_first"),
+        (0.5, 0.5),
+        (0.5, 0.5),
+        "visitors in chat_holdout=exposed",
+        "bot answers first vs straight to the human queue: no purchase effect, lower CSAT "
+        "in bot_first",
+    )
+    chat_holdout: ExperimentSpec = ExperimentSpec(
+        "chat_holdout",
+        ("exposed", "holdout"),
+        (0.9, 0.1),
+        (0.9, 0.1),
+        "all visitors",
+        "holdout visitors never see the chat widget",
+    )
+    srm_check: ExperimentSpec = ExperimentSpec(
+        "srm_check",
+        ("control", "treatment"),
+        (0.5, 0.5),
+        (0.55, 0.45),
+        "all visitors",
+        "planned 50/50 but the delivery is broken: a sample ratio mismatch, no real effect",
+    )
+    assignment_lead_ms: tuple[int, int] = (200, 1500)  # assigned this long before 1st page
+
+
+@dataclass(frozen=True)
+class MessConfig:
+    duplicate_exact_probability: float = 0.004
+    duplicate_new_received_at_probability: float = 0.003
+    late_event_probability: float = 0.003
+    late_event_days: tuple[float, float] = (1.0, 5.0)
+    out_of_order_probability: float = 0.002
+    truncated_json_probability: float = 0.0005
+    missing_anonymous_id_per_day: float = 1.0  # crawler widget views without anonymousId
+    orphan_conversation_probability: float = 0.003  # Chat Opened lost
+    malformed_pageview_probability: float = 0.0002
+    messy_email_probability: float = 0.35  # case / whitespace variants
+    orphan_refunds: int = 1
+    orphan_deal_contacts: int = 1
+    # every kind of mess appears at least this many times on a run big enough to carry it
+    minimum_per_kind: int = 1
+
+
+@dataclass(frozen=True)
+class GeneratorConfig:
+    traffic: TrafficConfig = field(default_factory=TrafficConfig)
+    chat: ChatConfig = field(default_factory=ChatConfig)
+    commerce: CommerceConfig = field(default_factory=CommerceConfig)
+    crm: CrmConfig = field(default_factory=CrmConfig)
+    experiments: ExperimentsConfig = field(default_factory=ExperimentsConfig)
+    mess: MessConfig = field(default_factory=MessConfig)
+
+
+DEFAULT_CONFIG = GeneratorConfig()
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    out: Path
+    seed: int = 42
+    days: int = 28
+    start_date: dt.date = dt.date(2026, 9, 1)
+    conversations: int | None = 600
+    messages: int | None = None
+    force: bool = False
+
+    def arguments(self) -> dict:
+        """The arguments that shape the data (not the output path)."""
+        return {
+            "conversations": self.conversations,
+            "days": self.days,
+            "messages": self.messages,
+            "seed": self.seed,
+            "start_date": self.start_date.isoformat(),
+        }
+
+
+# ======================================================================================
+# catalogs (texts, names, pages): flavour, not planted numbers
+
+FIRST_NAMES = (
+    "Ana", "Ben", "Chloe", "David", "Emma", "Farah", "Gabriel", "Hana", "Ivan", "Julia",
+    "Kenji", "Laura", "Mateo", "Nina", "Omar", "Priya", "Quentin", "Rosa", "Samuel", "Tara",
+    "Umar", "Valentina", "William", "Xin", "Yara", "Zoe", "Lucas", "Mia", "Noah", "Olivia",
+    "Aarav", "Sofia", "Liam", "Isabel", "Jonas", "Elif",
+)  # fmt: skip
+LAST_NAMES = (
+    "Ruiz", "Smith", "Müller", "Dubois", "Rossi", "Khan", "Patel", "Nguyen", "Kowalski",
+    "Silva", "Johnson", "Brown", "Garcia", "Martin", "Schmidt", "Tanaka", "O'Brien",
+    "Andersen", "Costa", "Novak", "Ibrahim", "Lopez", "Walker", "Fischer", "Moreau",
+    "Sato", "Haddad", "Jensen", "Okafor", "Rahman",
+)  # fmt: skip
+EMAIL_DOMAINS = (("gmail.com", 0.45), ("outlook.com", 0.15), ("yahoo.com", 0.1),
+                 ("icloud.com", 0.12), ("proton.me", 0.05), ("gmx.de", 0.05),
+                 ("studio-mail.co", 0.08))  # fmt: skip
+
+BLOG_SLUGS = (
+    "how-i-edit-videos", "best-camera-2026", "thumbnail-secrets", "growing-to-100k",
+    "lighting-on-a-budget", "my-podcast-setup", "sponsorship-rates", "color-grading-101",
+    "travel-vlog-kit", "writing-scripts", "audio-tips", "creator-taxes",
+)  # fmt: skip
+COURSES = (
+    ("editing-masterclass", "Editing Masterclass", 99.0),
+    ("thumbnail-bootcamp", "Thumbnail Design Bootcamp", 49.0),
+    ("creator-business", "Creator Business Course", 199.0),
+    ("color-grading", "Color Grading Deep Dive", 79.0),
+)
+SUPPORT_ARTICLES = ("login-help", "refund-policy", "shipping", "membership-tiers",
+                    "download-issues", "billing")  # fmt: skip
+PRODUCTS = (
+    ("logo-hoodie", "Logo Hoodie", 55.0),
+    ("sticker-pack", "Sticker Pack", 9.0),
+    ("lut-preset-bundle", "LUT Preset Bundle", 29.0),
+    ("camera-strap", "Camera Strap", 35.0),
+    ("field-notebook", "Field Notebook", 15.0),
+)
+
+
+def _page_catalog() -> tuple[tuple[str, float], ...]:
+    pages: list[tuple[str, float]] = [("/", 0.18), ("/pricing", 0.08), ("/membership", 0.08)]
+    pages += [(f"/blog/{s}", 0.30 / len(BLOG_SLUGS)) for s in BLOG_SLUGS]
+    pages += [(f"/courses/{c[0]}", 0.10 / len(COURSES)) for c in COURSES]
+    pages += [(f"/support/{s}", 0.08 / len(SUPPORT_ARTICLES)) for s in SUPPORT_ARTICLES]
+    pages += [(f"/shop/{p[0]}", 0.08 / len(PRODUCTS)) for p in PRODUCTS]
+    pages += [("/community", 0.06), ("/about", 0.04)]
+    return tuple(pages)
+
+
+PAGES = _page_catalog()
+
+# topic: (bot intent, issue_type tag, weight for non-buyers, weight for buyers)
+TOPICS: dict[str, tuple[str, str, float, float]] = {
+    "pricing": ("pricing_question", "billing", 0.16, 0.28),
+    "membership": ("membership_info", "membership", 0.14, 0.24),
+    "course": ("course_info", "content", 0.12, 0.22),
+    "order_status": ("order_status", "shipping", 0.12, 0.06),
+    "refund": ("refund_request", "billing", 0.08, 0.04),
+    "account_access": ("account_access", "access", 0.14, 0.06),
+    "technical": ("technical_issue", "technical", 0.10, 0.04),
+    "community": ("community_info", "other", 0.12, 0.05),
+    "sponsorship": ("sponsorship_inquiry", "sponsorship", 0.02, 0.01),
+}
+TOPIC_INTENT_TAG = {
+    "pricing": "purchase", "membership": "purchase", "course": "purchase",
+    "order_status": "support", "refund": "support", "account_access": "support",
+    "technical": "support", "community": "community", "sponsorship": "lead",
+}  # fmt: skip
+
+VISITOR_OPENERS: dict[str, tuple[str, ...]] = {
+    "pricing": ("How much is the annual membership?", "Is there a student discount?",
+                "Do you have a bundle price for all courses?", "What does the Insider tier cost?"),
+    "membership": ("What do I get with the Insider tier?", "Can I switch from Supporter to VIP?",
+                   "Is the membership billed monthly?", "Do members get the presets too?"),
+    "course": ("Does the editing course include lifetime access?",
+               "When does the next cohort start?", "Is the course good for beginners?",
+               "Can I get an invoice for the course?"),
+    "order_status": ("Where is my order? It has been 10 days", "My hoodie hasn't arrived yet",
+                     "Can I change the shipping address on my order?"),
+    "refund": ("I'd like a refund for the course", "I was charged twice this month",
+               "How do I cancel and get my money back?"),
+    "account_access": ("I can't log in to the community", "My password reset email never comes",
+                       "The members area says my subscription expired"),
+    "technical": ("The video lessons won't load", "The LUT download link is broken",
+                  "Audio is out of sync in lesson 4"),
+    "community": ("How do I join the Discord?", "When is the next live Q&A?",
+                  "Is there a meetup in Berlin?"),
+    "sponsorship": ("We'd love to sponsor your channel, who should I talk to?",
+                    "Hi, I'm with a camera brand, do you do sponsored videos?",
+                    "What are your rates for a dedicated video?"),
+}  # fmt: skip
+VISITOR_FOLLOWUPS = (
+    "Ok thanks, and what about the annual plan?", "That doesn't really answer my question",
+    "Got it. Is that the same for Europe?", "Sure, one more thing", "I already tried that",
+    "Ok", "Can you check again please?", "Perfect, and how long does it take?",
+)  # fmt: skip
+VISITOR_NUDGES = ("Hello?", "Anyone there?", "Still waiting...", "hi??")
+VISITOR_THANKS = ("Thanks, that helped!", "Great, thank you", "Perfect, all good now", "thx!")
+VISITOR_HANDOFF = ("Can I talk to a human please?", "I want to speak to a real person",
+                   "agent", "This bot isn't helping, can someone from the team reply?")  # fmt: skip
+VISITOR_REOPEN = ("Hi again, the problem is back", "Sorry, one more question about my order",
+                  "It stopped working again", "Actually I still need help with this")  # fmt: skip
+ABUSIVE = (("abuse", "this is a total scam, you idiots"),
+           ("abuse", "answer me already you useless clowns"),
+           ("spam", "BUY CHEAP FOLLOWERS NOW at cheap-followers.biz"),
+           ("spam", "earn $5000/week from home, dm me"))  # fmt: skip
+BOT_ANSWERS: dict[str, tuple[str, ...]] = {
+    "pricing": ("Memberships start at 5 USD a month; the annual plan saves two months.",
+                "Students get 30% off with a valid school email."),
+    "membership": ("Insider includes all presets, monthly live Q&As and the private Discord.",
+                   "You can change tiers any time from your account page."),
+    "course": ("All courses include lifetime access and future updates.",
+               "The next cohort starts on the first Monday of the month."),
+    "order_status": ("Orders ship within 3 business days; here is the tracking page.",
+                     "I can see your order is on its way."),
+    "refund": ("Courses can be refunded within 14 days of purchase.",
+               "I can help with that: refunds are processed within 5 business days."),
+    "account_access": ("Try resetting your password from the login page.",
+                       "Please log out and back in to refresh your membership."),
+    "technical": ("Clearing the browser cache usually fixes video playback.",
+                  "I've re-sent the download link to your email."),
+    "community": ("You'll find the Discord invite in the members area.",
+                  "Live Q&As happen every second Thursday at 18:00 UTC."),
+    "sponsorship": ("Thanks for your interest! Our partnerships team handles sponsorships.",
+                    "Please share your brand and budget and we'll get back to you."),
+}  # fmt: skip
+AGENT_FIRST = ("Hi! Thanks for waiting, let me look into this for you.",
+               "Hey, this is {agent} from the team, happy to help.",
+               "Hi there, sorry for the wait! Checking now.",
+               "Hello! Let me pull up your account.")  # fmt: skip
+AGENT_REPLIES = ("Done, you should see it now.", "I've fixed that on our side.",
+                 "Could you tell me the email you used at checkout?",
+                 "I've issued that for you, it can take a few days to show.",
+                 "Good question, yes that's included.", "Let me check with the team.",
+                 "Try again now please.")  # fmt: skip
+BOT_HANDOFF_NOTE = "I'm connecting you with a member of our team. They'll reply here."
+MACRO_TEXT = "Thanks for your message! Our team is offline right now and replies within a day."
+SYSTEM_JOINED = "{agent} joined the conversation"
+SYSTEM_AUTORESOLVED = "Conversation closed automatically after 24 hours without activity"
+CSAT_GOOD = ("Quick and helpful!", "Great support, thanks", "Solved my problem",
+             "The bot was surprisingly useful")  # fmt: skip
+CSAT_BAD = ("Took forever to get an answer", "Didn't solve anything",
+            "The bot kept looping", "Too slow")  # fmt: skip
+PHONES = ("+1 (415) 555-0134", "+49 170 1234567", "07700 900461", "+91 98765 43210",
+          "+44 20 7946 0958", "(312) 555-0199")  # fmt: skip
+CARDS = ("4242 4242 4242 4242", "4111111111111111", "5555-5555-5555-4444",
+         "4000 0566 5566 5556")  # fmt: skip
+SENTIMENTS = (("positive", 0.45), ("neutral", 0.35), ("negative", 0.20))
+PATREON_STATUS_ACTIVE = "Active patron"
+FORMS = {  # form kind: (HubSpot form guid, title, page)
+    "newsletter": ("5f1a0e2c-2c1f-4d2a-9a53-0e7c1b2a3d41", "Newsletter signup", "/newsletter"),
+    "sponsorship": ("b7d3a9e4-8e21-4c0b-b1f7-6a2d9c0e4f12", "Sponsorship inquiry",
+                    "/sponsorships"),
+}  # fmt: skip
+
+
+# ======================================================================================
+# small fast helpers
+
+
+def _cum(weights) -> list[float]:
+    out, acc = [], 0.0
+    for w in weights:
+        acc += w
+        out.append(acc)
+    return out
+
+
+def _probs(weights) -> np.ndarray:
+    a = np.asarray(weights, dtype=float)
+    return a / a.sum()
+
+
+def _offset_minutes(label: str) -> int:
+    if label == "Z":
+        return 0
+    sign = -1 if label[0] == "-" else 1
+    hours, minutes = label[1:].split(":")
+    return sign * (int(hours) * 60 + int(minutes))
+
+
+class TimeFormat:
+    """Fast ISO-8601 formatting of epoch milliseconds (dates cached)."""
+
+    __slots__ = ("_dates", "_minutes")
+
+    def __init__(self) -> None:
+        self._dates: dict[int, str] = {}
+        self._minutes: dict[int, str] = {}
+
+    def date(self, day_no: int) -> str:
+        s = self._dates.get(day_no)
+        if s is None:
+            s = (dt.date(1970, 1, 1) + dt.timedelta(days=day_no)).isoformat()
+            self._dates[day_no] = s
+        return s
+
+    def local(self, ms: int, offset_min: int, suffix: str) -> str:
+        """``2026-09-01T12:00:03.250+02:00`` for the instant ``ms`` seen at ``offset_min``."""
+        minute, rest = divmod(ms + offset_min * MS_MINUTE, MS_MINUTE)
+        prefix = self._minutes.get(minute)
+        if prefix is None:
+            if len(self._minutes) > 200_000:
+                self._minutes.clear()
+            day, mod = divmod(minute, 1440)
+            prefix = f"{self.date(day)}T{mod // 60:02d}:{mod % 60:02d}:"
+            self._minutes[minute] = prefix
+        s, milli = divmod(rest, 1000)
+        return f"{prefix}{s:02d}.{milli:03d}{suffix}"
+
+    def z(self, ms: int) -> str:
+        return self.local(ms, 0, "Z")
+
+    def local_s(self, ms: int, offset_min: int, suffix: str) -> str:
+        """Like :meth:`local` without milliseconds: ``2026-09-01T08:00:03-04:00``."""
+        secs = (ms + offset_min * MS_MINUTE) // 1000
+        day, sod = divmod(secs, 86_400)
+        h, rem = divmod(sod, 3600)
+        m, s = divmod(rem, 60)
+        return f"{self.date(day)}T{h:02d}:{m:02d}:{s:02d}{suffix}"
+
+    def naive(self, ms: int) -> str:
+        """Fivetran/Stripe style ``2026-09-01 10:00:04`` (UTC, no offset)."""
+        secs = ms // 1000
+        day, sod = divmod(secs, 86_400)
+        h, rem = divmod(sod, 3600)
+        m, s = divmod(rem, 60)
+        return f"{self.date(day)} {h:02d}:{m:02d}:{s:02d}"
+
+
+def iso_z_array(ms: np.ndarray) -> np.ndarray:
+    return np.datetime_as_string(ms.astype("datetime64[ms]"), unit="ms", timezone="UTC")
+
+
+_MIX_ADD = np.uint64(0x9E3779B97F4A7C15)
+_MIX_M1 = np.uint64(0xBF58476D1CE4E5B9)
+_MIX_M2 = np.uint64(0x94D049BB133111EB)
+
+
+def mix64(x: np.ndarray) -> np.ndarray:
+    """splitmix64's finaliser: a bijection on 64-bit integers (so distinct in, distinct out)."""
+    x = x.astype(np.uint64, copy=True)
+    with np.errstate(over="ignore"):
+        x += _MIX_ADD
+        x ^= x >> np.uint64(30)
+        x *= _MIX_M1
+        x ^= x >> np.uint64(27)
+        x *= _MIX_M2
+        x ^= x >> np.uint64(31)
+    return x
+
+
+def hex_ids(prefix: str, values: np.ndarray) -> list[str]:
+    return [f"{prefix}{v:016x}" for v in values.tolist()]
+
+
+class Ids:
+    """Unique, random-looking ids: ``mix64(key ^ (kind << 56 | counter))`` as 16 hex digits."""
+
+    KINDS = {
+        "evt": 1, "msg": 2, "conv": 3, "anon": 4, "qa": 5, "sess": 6, "pv": 7, "asg": 8,
+        "cus": 9, "ch": 10, "re": 11, "sub": 12, "in": 13, "tok": 14, "conversion": 15,
+        "crawler": 16, "form": 17,
+    }  # fmt: skip
+
+    def __init__(self, seed: int) -> None:
+        self.key = int(mix64(np.array([seed & ((1 << 56) - 1)], dtype=np.uint64))[0])
+        self.key &= (1 << 56) - 1  # keep the kind byte intact so kinds never collide
+        self.counters: dict[str, int] = defaultdict(int)
+        self.pools: dict[str, list[str]] = defaultdict(list)
+
+    def raw(self, kind: str, counters: np.ndarray) -> np.ndarray:
+        base = np.uint64(self.KINDS[kind] << 56)
+        return mix64((counters.astype(np.uint64) ^ np.uint64(self.key)) | base)
+
+    def block(self, kind: str, n: int, prefix: str | None = None) -> list[str]:
+        c = self.counters[kind]
+        self.counters[kind] = c + n
+        values = self.raw(kind, np.arange(c, c + n, dtype=np.uint64))
+        return hex_ids(f"{kind}_" if prefix is None else prefix, values)
+
+    def one(self, kind: str) -> str:
+        pool = self.pools[kind]
+        if not pool:
+            pool.extend(reversed(self.block(kind, 4096)))
+        return pool.pop()
+
+    def uuid(self, kind: str) -> str:
+        """A UUID-shaped id (HubSpot conversion ids)."""
+        h = self.one(kind)[-16:] + self.one(kind)[-16:]
+        return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-a{h[17:20]}-{h[20:32]}"
+
+    def for_values(self, kind: str, values: np.ndarray, prefix: str) -> list[str]:
+        """Ids derived from given distinct values (e.g. visitor numbers)."""
+        return hex_ids(prefix, self.raw(kind, values))
+
+
+class Draw:
+    """Scalar random draws from pre-drawn numpy blocks (fast in Python loops)."""
+
+    __slots__ = ("rng", "_u", "_ui", "_n", "_ni")
+    BLOCK = 1 << 16
+
+    def __init__(self, rng: np.random.Generator) -> None:
+        self.rng = rng
+        self._u: list[float] = []
+        self._ui = 0
+        self._n: list[float] = []
+        self._ni = 0
+
+    def u(self) -> float:
+        i = self._ui
+        if i >= len(self._u):
+            self._u = self.rng.random(self.BLOCK).tolist()
+            i = 0
+        self._ui = i + 1
+        return self._u[i]
+
+    def n(self) -> float:
+        i = self._ni
+        if i >= len(self._n):
+            self._n = self.rng.standard_normal(self.BLOCK).tolist()
+            i = 0
+        self._ni = i + 1
+        return self._n[i]
+
+    def lognorm(self, mu: float, sigma: float) -> float:
+        return math.exp(mu + sigma * self.n())
+
+    def pick(self, seq):
+        return seq[int(self.u() * len(seq))]
+
+    def wpick(self, items, cum):
+        return items[bisect.bisect_right(cum, self.u() * cum[-1])]
+
+    def between(self, lo: float, hi: float) -> float:
+        return lo + (hi - lo) * self.u()
+
+    def poisson(self, lam: float) -> int:
+        # inverse transform; fine for the small means used here
+        k, p = 0, math.exp(-lam)
+        s, x = p, self.u()
+        while x > s and k < 50:
+            k += 1
+            p *= lam / k
+            s += p
+        return k
+
+
+def sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-x))
+
+
+def money(x: float) -> str:
+    return f"{x:.2f}"
+
+
+# ======================================================================================
+# session records and flags
+
+F_WIDGET = 1
+F_OPEN = 2
+F_START = 4
+F_HELPDESK = 8
+F_IDENT = 16
+F_PURCHASE = 32  # a checkout session (ordinal 250); open_off holds the purchase offset
+F_NEWSLETTER = 64
+F_SPONSOR_FORM = 128
+F_SPONSOR_CHAT = 256
+F_ABANDON = 512  # an abandoned-checkout session (ordinal 251); open_off = checkout offset
+F_APP = 1024
+
+V_QA = 1
+V_HOLDOUT = 2
+V_PROACTIVE_T = 4
+V_BOT_FIRST = 8
+V_BUYER = 16
+V_SRM_T = 32
+
+PURCHASE_ORDINAL = 250
+ABANDON_ORDINAL = 251
+
+SESSION_DTYPE = np.dtype(
+    [
+        ("vid", "i8"),
+        ("start", "i8"),
+        ("open_off", "i4"),
+        ("form_off", "i4"),
+        ("flags", "u2"),
+        ("ordinal", "u1"),
+        ("pkind", "i1"),
+        ("country", "u1"),
+        ("device", "u1"),
+        ("tz", "u1"),
+        ("acq", "u1"),
+        ("vflags", "u1"),
+        ("first", "u2"),
+        ("last", "u2"),
+        ("domain", "u1"),
+    ]
+)
+
+
+# ======================================================================================
+# output files with row accounting
+
+
+def file_name(table: Table, key: str) -> str:
+    """``<prefix>_<key>.<ext>``: the contract's prefix (or a default), an underscore, the key."""
+    prefix = table.prefix or {"chat_events": "events", "chat_message_export": "export"}.get(
+        table.name, table.name
+    )
+    sep = "" if prefix.endswith("_") else "_"
+    ext = "jsonl" if table.name == "chat_events" else "csv"
+    return f"{prefix}{sep}{key}.{ext}"
+
+
+class Landing:
+    """Writes landing files and remembers, per file, rows / malformed / expected quarantine."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        self.files: dict[str, dict[str, int]] = {}
+        self.table_rows: dict[str, int] = defaultdict(int)
+
+    def rel(self, table: Table, key: str) -> str:
+        return f"{table.folder}/{file_name(table, key)}"
+
+    def _account(self, table: Table, rel: str, rows: int, malformed: int, quarantine: int):
+        entry = self.files.setdefault(
+            rel, {"rows": 0, "malformed": 0, "expected_quarantine": 0, "table": 0}
+        )
+        entry["rows"] += rows
+        entry["malformed"] += malformed
+        entry["expected_quarantine"] += quarantine
+        self.table_rows[table.name] += rows
+
+    def open_csv(self, table: Table, key: str) -> CsvFile:
+        return CsvFile(self, table, key)
+
+    def write_csv(self, table: Table, key: str, rows: list[list]) -> None:
+        f = self.open_csv(table, key)
+        f.rows(rows)
+        f.close()
+
+    def open_jsonl(self, table: Table, key: str) -> JsonlFile:
+        return JsonlFile(self, table, key)
+
+    def manifest_files(self) -> dict[str, dict[str, int]]:
+        return {
+            rel: {k: v for k, v in entry.items() if k != "table"}
+            for rel, entry in sorted(self.files.items())
+        }
+
+
+class CsvFile:
+    def __init__(self, landing: Landing, table: Table, key: str) -> None:
+        self.landing, self.table = landing, table
+        self.rel = landing.rel(table, key)
+        path = landing.out / self.rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.handle = path.open("w", encoding="utf-8", newline="")
+        self.writer = csv.writer(self.handle, lineterminator="\n")
+        self.writer.writerow(table.column_names)
+        self.n = 0
+        self.malformed = 0
+        landing._account(table, self.rel, 0, 0, 0)
+
+    def rows(self, rows: list) -> None:
+        self.writer.writerows(rows)
+        self.n += len(rows)
+
+    def rows_counted(self, rows, count: int) -> None:
+        self.writer.writerows(rows)
+        self.n += count
+
+    def plain_rows(self, rows, count: int) -> None:
+        """Rows of strings that need no quoting (ids, ISO times, catalog URLs): joined
+        directly, which gives the same bytes as the csv module, only faster."""
+        if count:
+            self.handle.write("\n".join(map(",".join, rows)))
+            self.handle.write("\n")
+        self.n += count
+
+    def raw_malformed(self, line: str) -> None:
+        self.handle.write(line + "\n")
+        self.n += 1
+        self.malformed += 1
+
+    def close(self) -> None:
+        self.handle.close()
+        self.landing._account(self.table, self.rel, self.n, self.malformed, self.malformed)
+
+
+class JsonlFile:
+    def __init__(self, landing: Landing, table: Table, key: str) -> None:
+        self.landing, self.table = landing, table
+        self.rel = landing.rel(table, key)
+        path = landing.out / self.rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.handle = path.open("wb")
+        self.n = 0
+        self.malformed = 0
+        self.quarantine = 0
+        landing._account(table, self.rel, 0, 0, 0)
+
+    def write_lines(self, lines: list[bytes], malformed: int, quarantine: int) -> None:
+        if lines:
+            self.handle.write(b"\n".join(lines))
+            self.handle.write(b"\n")
+        self.n += len(lines)
+        self.malformed += malformed
+        self.quarantine += quarantine
+
+    def close(self) -> None:
+        self.handle.close()
+        self.landing._account(self.table, self.rel, self.n, self.malformed, self.quarantine)
+
+
+# ======================================================================================
+# the generator
+
+
+@dataclass
+class _Member:
+    """A Patreon member (the export is a snapshot, so members are kept until the end)."""
+
+    user_id: int
+    name: str
+    email: str
+    join_ms: int
+    cancel_ms: int | None
+    declined_ms: int | None
+    tier: str
+    pledge: float
+    currency: str
+    annual: bool
+    discord: str
+    follows: bool
+    country: str
+    phone: str
+    address: tuple[str, str, str, str, str]
+
+
+class Generator:
+    def __init__(self, opts: RunOptions, cfg: GeneratorConfig = DEFAULT_CONFIG) -> None:
+        self.opts, self.cfg = opts, cfg
+        self.fmt = TimeFormat()
+        start = dt.datetime.combine(opts.start_date, dt.time(), tzinfo=dt.UTC)
+        self.start_ms = int(start.timestamp()) * 1000
+        self.end_ms = self.start_ms + opts.days * MS_DAY
+        self.day0_no = self.start_ms // MS_DAY
+        ss = np.random.SeedSequence(opts.seed)
+        (pilot_ss, plan_ss, page_ss, chat_ss, biz_ss, mess_ss, lag_ss) = ss.spawn(7)
+        self.pilot_rng = np.random.default_rng(pilot_ss)
+        self.rng = np.random.default_rng(plan_ss)
+        self.page_rng = np.random.default_rng(page_ss)
+        self.chat = Draw(np.random.default_rng(chat_ss))
+        self.biz = Draw(np.random.default_rng(biz_ss))
+        self.mess_draw = Draw(np.random.default_rng(mess_ss))
+        self.lag_rng = np.random.default_rng(lag_ss)
+        self.ids = Ids(opts.seed)
+        self._prepare_tables()
+
+        self.next_vid = 0
+        self.session_queue: dict[int, list[np.ndarray]] = defaultdict(list)
+        self.pending: dict[str, dict[int, list[tuple[int, str, list]]]] = defaultdict(
+            lambda: defaultdict(list)
+        )
+        self.pageview_spill: dict[int, list[list[str]]] = defaultdict(list)
+        self.members: list[_Member] = []
+        self.buckets: dict[int, list] = {}
+        self.chat_file: JsonlFile | None = None
+        self.chat_file_day = -1
+        self.counters: dict[str, int] = defaultdict(int)
+        self.mess: dict[str, int] = defaultdict(int)
+        self.offset_counts: dict[str, int] = defaultdict(int)
+        self.truth: dict[str, float] = defaultdict(float)
+        self.frt_staffed: list[float] = []
+        self.frt_all: list[float] = []
+        self.delay_days: list[float] = []
+        self.hubspot_contact_seq = 0
+        self.deal_seq = 0
+        self.shopify_seq = 0
+        self.shopify_customer_seq = 0
+        self.patreon_seq = 0
+        self.order_name_seq = 1000
+        self.forced_qa = 0
+        self.force_refund = {"stripe_full": 1, "stripe_partial": 1, "shopify": 1}
+
+    # ----------------------------------------------------------------------------------
+    # lookup tables derived from the config
+
+    def _prepare_tables(self) -> None:
+        tc, cc, ec = self.cfg.traffic, self.cfg.chat, self.cfg.experiments
+        self.country_codes = [c.code for c in tc.countries]
+        self.country_p = _probs([c.weight for c in tc.countries])
+        self.country_currency = [c.currency for c in tc.countries]
+        labels: list[str] = []
+        self.country_tz: list[tuple[np.ndarray, np.ndarray]] = []
+        for c in tc.countries:
+            idx = []
+            for label, _w in c.offsets:
+                if label not in labels:
+                    labels.append(label)
+                idx.append(labels.index(label))
+            cum = np.cumsum(_probs([w for _, w in c.offsets]))
+            self.country_tz.append((np.array(idx, dtype=np.uint8), cum))
+        self.tz_labels = labels
+        self.tz_minutes = [_offset_minutes(x) for x in labels]
+        self.devices = [d for d, _ in tc.device_shares]
+        self.device_p = _probs([w for _, w in tc.device_shares])
+        self.sources = list(tc.sources)
+        self.source_names = [s.name for s in tc.sources]
+        self.source_p = _probs([s.weight for s in tc.sources])
+        self.src_direct = self.source_names.index("direct")
+        self.src_newsletter = self.source_names.index("newsletter")
+        self.src_utm_source = np.array([s.utm_source for s in tc.sources], dtype=object)
+        self.src_utm_medium = np.array([s.utm_medium for s in tc.sources], dtype=object)
+        self.src_utm_campaign = np.array([s.utm_campaign for s in tc.sources], dtype=object)
+        self.src_referrer = np.array([s.referrer for s in tc.sources], dtype=object)
+        self.src_query = np.array(
+            [
+                (
+                    f"?utm_source={s.utm_source}&utm_medium={s.utm_medium}"
+                    f"&utm_campaign={s.utm_campaign}"
+                )
+                if s.utm_source
+                else ""
+                for s in tc.sources
+            ],
+            dtype=object,
+        )
+        self.src_purchase_mult = np.array([s.purchase_multiplier for s in tc.sources])
+        self.hourly_p = _probs(tc.hourly_weights_utc)
+        self.page_urls = np.array([SITE + p for p, _ in PAGES], dtype=object)
+        self.page_p = _probs([w for _, w in PAGES])
+        self.domains = [d for d, _ in EMAIL_DOMAINS]
+        self.domain_p = _probs([w for _, w in EMAIL_DOMAINS])
+        self.open_p = dict(cc.chat_open_probability)
+        self.topic_names = list(TOPICS)
+        self.topic_cum_nonbuyer = _cum([TOPICS[t][2] for t in self.topic_names])
+        self.topic_cum_buyer = _cum([TOPICS[t][3] for t in self.topic_names])
+        self.ending_names = [e for e, _ in cc.human_ending_shares]
+        self.ending_cum = _cum([w for _, w in cc.human_ending_shares])
+        self.sentiment_names = [s for s, _ in SENTIMENTS]
+        self.sentiment_cum = _cum([w for _, w in SENTIMENTS])
+        self.agent_ids = [f"agent_{i}" for i in range(1, cc.agents + 1)]
+        self.agent_cum = _cum([1.0 / (i + 1) ** 0.5 for i in range(cc.agents)])
+        self.bot_rounds_cum = _cum(cc.bot_extra_rounds_weights)
+        self.kind_names = [k for k, _ in self.cfg.commerce.purchase_kinds]
+        self.kind_p = _probs([w for _, w in self.cfg.commerce.purchase_kinds])
+        self.currency_factor = dict(self.cfg.commerce.currency_factors)
+        self.tier_names = [t[0] for t in self.cfg.commerce.tiers]
+        self.tier_usd = {t[0]: t[1] for t in self.cfg.commerce.tiers}
+        self.tier_cum = _cum([t[2] for t in self.cfg.commerce.tiers])
+        self.returning_src_p = _probs([w for _, w in tc.returning_session_source_shares])
+        self.srm_t_share = ec.srm_check.actual_split[1]
+        self.holdout_share = ec.chat_holdout.actual_split[1]
+        self.proactive_t_share = ec.proactive_prompt.actual_split[1]
+        self.bot_first_share = ec.bot_first.actual_split[0]
+        self.day_weights, self.spike_days = self._day_weights()
+
+    def _day_weights(self) -> tuple[np.ndarray, list[int]]:
+        tc = self.cfg.traffic
+        weights = np.empty(self.opts.days)
+        for d in range(self.opts.days):
+            weekday = (self.day0_no + d + 3) % 7  # 1970-01-01 was a Thursday
+            weights[d] = tc.weekday_weights[weekday]
+        spike: list[int] = []
+        if self.opts.days >= tc.launch_spike_min_days:
+            first = int(round(self.opts.days * tc.launch_spike_start_fraction))
+            for i, m in enumerate(tc.launch_spike_multipliers):
+                if first + i < self.opts.days:
+                    weights[first + i] *= m
+                    spike.append(first + i)
+        return weights, spike
+
+    def _source_p_for_day(self, d: int) -> np.ndarray:
+        if d not in self.spike_days:
+            return self.source_p
+        tc = self.cfg.traffic
+        w = np.array([s.weight for s in tc.sources])
+        w[self.source_names.index(tc.launch_spike_source)] *= (
+            tc.launch_spike_source_weight_multiplier
+        )
+        return w / w.sum()
+
+    # ----------------------------------------------------------------------------------
+    # visitor planning (vectorised)
+
+    def _sample_visitors(self, rng: np.random.Generator, d: int, n: int) -> dict:
+        """Draw n new visitors arriving on day d with all their sessions and chat flags."""
+        tc, cc = self.cfg.traffic, self.cfg.chat
+        day_start = self.start_ms + d * MS_DAY
+        country = rng.choice(len(self.country_codes), size=n, p=self.country_p)
+        u_tz = rng.random(n)
+        tz = np.zeros(n, dtype=np.uint8)
+        for ci, (idx, cum) in enumerate(self.country_tz):
+            mask = country == ci
+            if mask.any():
+                tz[mask] = idx[np.minimum(np.searchsorted(cum, u_tz[mask]), len(idx) - 1)]
+        device = rng.choice(len(self.devices), size=n, p=self.device_p)
+        acq = rng.choice(len(self.sources), size=n, p=self._source_p_for_day(d))
+        qa = rng.random(n) < tc.qa_visitor_share
+        srm_t = rng.random(n) < self.srm_t_share
+        holdout = rng.random(n) < self.holdout_share
+        pro_t = rng.random(n) < self.proactive_t_share
+        bot_first = rng.random(n) < self.bot_first_share
+        first = rng.integers(0, len(FIRST_NAMES), n)
+        last = rng.integers(0, len(LAST_NAMES), n)
+        domain = rng.choice(len(self.domains), size=n, p=self.domain_p)
+        k = np.minimum(
+            rng.geometric(tc.sessions_per_visitor_geometric_p, n), tc.max_sessions_per_visitor
+        )
+        hour = rng.choice(24, size=n, p=self.hourly_p)
+        first_start = day_start + hour * MS_HOUR + (rng.random(n) * MS_HOUR).astype(np.int64)
+        first_start = np.clip(first_start, day_start + 5_000, day_start + MS_DAY - 2 * MS_MINUTE)
+
+        total = int(k.sum())
+        owner = np.repeat(np.arange(n), k)
+        group_start = np.cumsum(k) - k
+        ordinal = np.arange(total) - group_start[owner]
+        gaps = rng.exponential(tc.return_gap_days_mean * MS_DAY, total) + (
+            tc.return_gap_min_minutes * MS_MINUTE
+        )
+        gaps = gaps.astype(np.int64)
+        gaps[ordinal == 0] = 0
+        csum = np.cumsum(gaps)
+        start = first_start[owner] + csum - csum[group_start[owner]]
+        u_widget = rng.random(total)
+        u_open = rng.random(total)
+        u_start = rng.random(total)
+        u_help = rng.random(total)
+        u_ident = rng.random(total)
+        u_app = rng.random(total)
+        open_off = 3_000 + np.minimum(
+            rng.lognormal(
+                math.log(cc.open_delay_seconds_median * 1000), cc.open_delay_sigma, total
+            ),
+            20 * MS_MINUTE,
+        ).astype(np.int64)
+        keep = start < self.end_ms - MS_MINUTE
+        owner, ordinal, start, open_off = owner[keep], ordinal[keep], start[keep], open_off[keep]
+        exposed = ~holdout[owner]
+        widget = exposed & (u_widget[keep] < cc.widget_view_probability)
+        p_open = np.where(pro_t[owner], self.open_p["treatment"], self.open_p["control"])
+        opened = widget & (u_open[keep] < p_open)
+        started = opened & (u_start[keep] < cc.conversation_start_probability)
+        helpdesk = started & (u_help[keep] < cc.helpdesk_share)
+        ident = started & (u_ident[keep] < cc.identify_probability)
+        app = (
+            opened
+            & (device[owner] == self.devices.index("mobile"))
+            & (u_app[keep] < cc.app_channel_share_on_mobile)
+        )
+        flags = (
+            widget * F_WIDGET
+            + opened * F_OPEN
+            + started * F_START
+            + helpdesk * F_HELPDESK
+            + ident * F_IDENT
+            + app * F_APP
+        ).astype(np.uint16)
+        return {
+            "n": n,
+            "country": country,
+            "tz": tz,
+            "device": device,
+            "acq": acq,
+            "qa": qa,
+            "srm_t": srm_t,
+            "holdout": holdout,
+            "pro_t": pro_t,
+            "bot_first": bot_first,
+            "first": first,
+            "last": last,
+            "domain": domain,
+            "first_start": first_start,
+            "owner": owner,
+            "ordinal": ordinal,
+            "start": start,
+            "open_off": open_off,
+            "flags": flags,
+            "started": started,
+        }
+
+    def calibrate(self) -> dict:
+        """Pick the new-visitor rate that gives the requested conversations (or messages)."""
+        opts = self.opts
+        unit = 3000.0  # pilot visitors per unit of day weight
+        pilot_conv = 0
+        for d in range(opts.days):
+            n = int(round(unit * self.day_weights[d]))
+            v = self._sample_visitors(self.pilot_rng, d, n)
+            conv_at = v["start"] + v["open_off"]
+            pilot_conv += int((v["started"] & (conv_at < self.end_ms)).sum())
+        conv_per_unit = pilot_conv / unit
+        info: dict = {"pilot_conversations_per_visitor_rate_unit": conv_per_unit}
+        if opts.messages is not None:
+            mean_msgs = self._pilot_messages_per_conversation()
+            target_conv = opts.messages / mean_msgs
+            info["pilot_messages_per_conversation"] = mean_msgs
+        else:
+            target_conv = float(opts.conversations or 0)
+        info["target_conversations"] = target_conv
+        self.visitor_rate = target_conv / max(conv_per_unit, 1e-9)
+        info["new_visitors_per_unit_day_weight"] = self.visitor_rate
+        return info
+
+    def _pilot_messages_per_conversation(self, n: int = 4000) -> float:
+        """Simulate conversations (no output) to learn the mean message count."""
+        draw = Draw(self.pilot_rng)
+        sim = ConversationSim(self, draw, pilot=True)
+        weights = self.day_weights / self.day_weights.sum()
+        days = self.pilot_rng.choice(self.opts.days, size=n, p=weights)
+        hours = self.pilot_rng.choice(24, size=n, p=self.hourly_p)
+        secs = self.pilot_rng.random(n) * MS_HOUR
+        total = 0
+        for i in range(n):
+            t0 = int(self.start_ms + days[i] * MS_DAY + hours[i] * MS_HOUR + secs[i])
+            arm_bot = draw.u() < self.bot_first_share
+            buyer = draw.u() < 0.05
+            events = sim.simulate(t0, arm_bot, buyer, False, "pilot", "anon_pilot", "web")
+            total += sum(1 for ev in events if ev[0] < self.end_ms and ev[1] in _MESSAGE_EVENTS)
+        return total / n
+
+    def plan_day(self, d: int) -> None:
+        """Arrivals of day d: sample, decide outcomes, queue sessions and business rows."""
+        lam = self.visitor_rate * self.day_weights[d]
+        n = int(self.rng.poisson(lam)) if lam > 0 else 0
+        if n == 0:
+            self._write_assignments(d, None)
+            return
+        v = self._sample_visitors(self.rng, d, n)
+        self._commit_visitors(d, v)
+
+    def _delay_ms(self, buckets, rng: np.random.Generator, n: int) -> np.ndarray:
+        shares = _probs([b[2] for b in buckets])
+        which = rng.choice(len(buckets), size=n, p=shares)
+        lo = np.array([b[0] for b in buckets])[which]
+        hi = np.array([b[1] for b in buckets])[which]
+        return ((lo + (hi - lo) * rng.random(n)) * MS_DAY).astype(np.int64)
+
+    @staticmethod
+    def delay_cdf(buckets, x_ms: np.ndarray) -> np.ndarray:
+        x = x_ms / MS_DAY
+        out = np.zeros_like(x, dtype=float)
+        total = sum(b[2] for b in buckets)
+        for lo, hi, w in buckets:
+            out += (w / total) * np.clip((x - lo) / (hi - lo), 0.0, 1.0)
+        return out
+
+    def _commit_visitors(self, d: int, v: dict) -> None:
+        rng, com, crm = self.rng, self.cfg.commerce, self.cfg.crm
+        n = v["n"]
+        vids = np.arange(self.next_vid, self.next_vid + n, dtype=np.int64)
+        self.next_vid += n
+        owner, start, flags = v["owner"], v["start"], v["flags"]
+        open_at = start + v["open_off"]
+        started_in = v["started"] & (open_at < self.end_ms)
+        chatted = np.bincount(owner[started_in], minlength=n) > 0
+        first_chat = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
+        np.minimum.at(first_chat, owner[started_in], open_at[started_in])
+        qa = v["qa"]
+        holdout, pro_t, bot_first = v["holdout"], v["pro_t"], v["bot_first"]
+        exposed = ~holdout
+        # force a couple of QA visitors early so test-mode data always exists
+        if self.forced_qa < 2:
+            take = min(2 - self.forced_qa, n)
+            qa[:take] = True
+            self.forced_qa += take
+            forced_qa_idx = list(range(take))
+        else:
+            forced_qa_idx = []
+
+        p_base = com.base_purchase_probability * self.src_purchase_mult[v["acq"]]
+        lift = com.chat_purchase_lift * chatted + com.proactive_treatment_purchase_lift * (
+            pro_t & exposed
+        )
+        p = np.minimum(p_base + lift, com.max_purchase_probability)
+        p_cf = np.minimum(p_base, com.max_purchase_probability)  # never saw the chat
+        p = np.where(qa, com.qa_purchase_probability, p)
+        bought = rng.random(n) < p
+        kind = rng.choice(len(self.kind_names), size=n, p=self.kind_p)
+        # anchor: first chat for chatters, a random in-window session otherwise
+        counts = np.bincount(owner, minlength=n)
+        gstart = np.cumsum(counts) - counts
+        pick = gstart + (rng.random(n) * counts).astype(np.int64)
+        anchor = np.where(chatted, first_chat, start[np.minimum(pick, len(start) - 1)])
+        chat_delay = self._delay_ms(com.chat_to_purchase_delay_buckets, rng, n)
+        other_delay = self._delay_ms(com.nonchat_to_purchase_delay_buckets, rng, n)
+        delay = np.where(chatted, chat_delay, other_delay)
+        for j, i in enumerate(forced_qa_idx):
+            bought[i] = True
+            kind[i] = self.kind_names.index("stripe_course" if j == 0 else "shopify_order")
+            delay[i] = 2 * MS_HOUR
+        purchase_ms = anchor + delay
+        in_window = bought & (purchase_ms < self.end_ms - 5 * MS_MINUTE)
+        # truth (QA visitors excluded): expected conversion, eventually and within the window
+        remaining = self.end_ms - anchor
+        f_in = np.where(
+            chatted,
+            self.delay_cdf(com.chat_to_purchase_delay_buckets, remaining),
+            self.delay_cdf(com.nonchat_to_purchase_delay_buckets, remaining),
+        )
+        real = ~qa
+        self._accumulate_truth(v, real, p, p_cf, f_in, bought, in_window, chatted)
+        for i in np.flatnonzero(real & chatted & in_window):
+            self.delay_days.append(float(delay[i]) / MS_DAY)
+
+        u = rng.random((6, n))
+        newsletter = u[0] < crm.newsletter_signup_probability
+        sponsor_form = u[1] < crm.sponsorship_form_probability
+        sponsor_chat = chatted & (u[2] < crm.sponsorship_chat_probability)
+        ident_in = started_in & ((flags & F_IDENT) > 0)
+        has_ident = np.bincount(owner[ident_in], minlength=n) > 0
+        chat_contact = has_ident & (u[3] < crm.chat_contact_probability)
+        abandon_nb = ~bought & (u[4] < com.abandoned_checkout_probability_nonbuyer)
+        purchaser_contact = u[5] < crm.purchaser_contact_probability
+
+        vflags = (
+            qa * V_QA
+            + holdout * V_HOLDOUT
+            + (pro_t & exposed) * V_PROACTIVE_T
+            + (bot_first & exposed) * V_BOT_FIRST
+            + bought * V_BUYER
+            + v["srm_t"] * V_SRM_T
+        ).astype(np.uint8)
+
+        sess = np.zeros(len(owner), dtype=SESSION_DTYPE)
+        sess["vid"] = vids[owner]
+        sess["start"] = start
+        sess["open_off"] = v["open_off"]
+        sess["flags"] = flags
+        sess["ordinal"] = v["ordinal"]
+        sess["pkind"] = -1
+        for name in ("country", "device", "tz", "acq", "first", "last", "domain"):
+            sess[name] = v[name][owner]
+        sess["vflags"] = vflags[owner]
+
+        extra: list[tuple] = []
+        interesting = np.flatnonzero(
+            in_window | newsletter | sponsor_form | sponsor_chat | chat_contact | abandon_nb
+        )
+        for i in interesting.tolist():
+            lo, hi = int(gstart[i]), int(gstart[i] + counts[i])
+            person = self._person(int(vids[i]), v, i, bool(qa[i]))
+            extra.extend(
+                self._plan_business(
+                    d,
+                    i,
+                    person,
+                    v,
+                    sess,
+                    lo,
+                    hi,
+                    open_at,
+                    bool(in_window[i]),
+                    int(purchase_ms[i]),
+                    int(anchor[i]),
+                    self.kind_names[int(kind[i])],
+                    bool(newsletter[i]),
+                    bool(sponsor_form[i]),
+                    bool(sponsor_chat[i]),
+                    bool(chat_contact[i]),
+                    bool(abandon_nb[i]),
+                    bool(purchaser_contact[i]),
+                )
+            )
+        if extra:
+            add = np.zeros(len(extra), dtype=SESSION_DTYPE)
+            src_rows = np.array([gstart[e[0]] for e in extra], dtype=np.int64)
+            add[:] = sess[src_rows]
+            add["start"] = [e[1] for e in extra]
+            add["open_off"] = [e[2] for e in extra]
+            add["form_off"] = 0
+            add["flags"] = [e[3] for e in extra]
+            add["ordinal"] = [e[4] for e in extra]
+            add["pkind"] = [e[5] for e in extra]
+            sess = np.concatenate([sess, add])
+        self._queue_sessions(sess)
+        self._write_assignments(d, (vids, v, qa))
+        self.counters["visitors"] += n
+        self.counters["qa_visitors"] += int(qa.sum())
+
+    def _accumulate_truth(self, v, real, p, p_cf, f_in, bought, in_window, chatted) -> None:
+        t = self.truth
+        exposed = ~v["holdout"]
+        groups = {
+            "chat_holdout.exposed": real & exposed,
+            "chat_holdout.holdout": real & v["holdout"],
+            "proactive_prompt.control": real & exposed & ~v["pro_t"],
+            "proactive_prompt.treatment": real & exposed & v["pro_t"],
+            "bot_first.bot_first": real & exposed & v["bot_first"],
+            "bot_first.human_first": real & exposed & ~v["bot_first"],
+            "srm_check.control": real & ~v["srm_t"],
+            "srm_check.treatment": real & v["srm_t"],
+        }
+        for key, m in groups.items():
+            t[key + ".units"] += float(m.sum())
+            t[key + ".sum_p"] += float(p[m].sum())
+            t[key + ".sum_p_in_window"] += float((p[m] * f_in[m]).sum())
+            t[key + ".purchases_in_window"] += float(in_window[m].sum())
+            t[key + ".sum_p_counterfactual_no_chat"] += float(p_cf[m].sum())
+            t[key + ".sum_p_counterfactual_in_window"] += float((p_cf[m] * f_in[m]).sum())
+            t[key + ".chatters"] += float((chatted & m).sum())
+        t["purchases_beyond_window"] += float((bought & ~in_window & real).sum())
+
+    def _queue_sessions(self, sess: np.ndarray) -> None:
+        sess = sess[sess["start"] < self.end_ms]
+        day = (sess["start"] - self.start_ms) // MS_DAY
+        order = np.argsort(day, kind="stable")
+        sess, day = sess[order], day[order]
+        bounds = np.flatnonzero(np.diff(day)) + 1
+        for chunk in np.split(sess, bounds):
+            if len(chunk):
+                self.session_queue[int((chunk["start"][0] - self.start_ms) // MS_DAY)].append(chunk)
+        self.counters["sessions"] += len(sess)
+
+    def _write_assignments(self, d: int, data) -> None:
+        table = TABLES_BY_NAME["experiment_assignments"]
+        f = self.landing.open_csv(table, self.fmt.date(self.day0_no + d))
+        if data is not None:
+            vids, v, qa = data
+            ec = self.cfg.experiments
+            n = len(vids)
+            anon = self.anon_ids(vids, qa)
+            lo, hi = ec.assignment_lead_ms
+            exposed = ~v["holdout"]
+            specs = [
+                (ec.srm_check, np.where(v["srm_t"], 1, 0), np.ones(n, bool)),
+                (ec.chat_holdout, np.where(v["holdout"], 1, 0), np.ones(n, bool)),
+                (ec.proactive_prompt, np.where(v["pro_t"], 1, 0), exposed),
+                (ec.bot_first, np.where(v["bot_first"], 0, 1), exposed),
+            ]
+            cols_t, cols_e, cols_v, cols_a = [], [], [], []
+            for k, (_spec, variant, mask) in enumerate(specs):
+                idx = np.flatnonzero(mask)
+                lead = self.rng.integers(lo, hi, len(idx)) + (3 - k) * 50
+                cols_t.append(v["first_start"][idx] - lead)
+                cols_e.append(np.full(len(idx), k))
+                cols_v.append(variant[idx] + 2 * k)
+                cols_a.append(idx)
+            at = np.concatenate(cols_t)
+            exp_k = np.concatenate(cols_e)
+            var_k = np.concatenate(cols_v)
+            who = np.concatenate(cols_a)
+            order = np.lexsort((exp_k, who, at))
+            at, exp_k, var_k, who = at[order], exp_k[order], var_k[order], who[order]
+            exp_names = np.array([s[0].experiment_id for s in specs], dtype=object)
+            var_names = np.array([name for s in specs for name in s[0].variants], dtype=object)
+            anon_np = np.array(anon, dtype=object)
+            step = 100_000
+            for a in range(0, len(at), step):
+                sl = slice(a, a + step)
+                rows = zip(
+                    self.ids.block("asg", len(at[sl])),
+                    exp_names[exp_k[sl]].tolist(),
+                    var_names[var_k[sl]].tolist(),
+                    anon_np[who[sl]].tolist(),
+                    iso_z_array(at[sl]).tolist(),
+                    ["web_sdk"] * len(at[sl]),
+                    strict=True,
+                )
+                f.plain_rows(rows, len(at[sl]))
+            self.counters["assignments"] += len(at)
+        f.close()
+
+    def anon_ids(self, vids: np.ndarray, qa: np.ndarray) -> list[str]:
+        normal = self.ids.for_values("anon", vids, "anon_")
+        if qa.any():
+            qa_ids = self.ids.for_values("qa", vids, "qa_")
+            return [
+                q if is_qa else a for a, q, is_qa in zip(normal, qa_ids, qa.tolist(), strict=True)
+            ]
+        return normal
+
+    def anon_id(self, vid: int, is_qa: bool) -> str:
+        return self.anon_ids(np.array([vid], dtype=np.int64), np.array([is_qa]))[0]
+
+    # ----------------------------------------------------------------------------------
+    # people and emails
+
+    def canonical_email(self, vid: int, first: int, last: int, domain: int, qa: bool) -> str:
+        if qa:
+            return f"qa+{vid}@{QA_EMAIL_DOMAIN}"
+        f = FIRST_NAMES[first].lower()
+        ln = LAST_NAMES[last].lower().replace("'", "").replace("ü", "u")
+        pattern = vid % 3
+        if pattern == 0:
+            local = f"{f}.{ln}{vid}"
+        elif pattern == 1:
+            local = f"{f[0]}{ln}{vid}"
+        else:
+            local = f"{f}{vid}"
+        return f"{local}@{self.domains[domain]}"
+
+    def messy_email(self, email: str, draw: Draw) -> str:
+        """The same address as another system might store it: case and whitespace vary."""
+        if draw.u() >= self.cfg.mess.messy_email_probability:
+            return email
+        self.mess["email_case_whitespace_variants"] += 1
+        local, _, dom = email.partition("@")
+        r = draw.u()
+        if r < 0.3:
+            parts = local.split(".")
+            local = ".".join(x[:1].upper() + x[1:] for x in parts)
+            out = f"{local}@{dom.capitalize()}"
+        elif r < 0.5:
+            out = email.upper()
+        elif r < 0.75:
+            out = "  " + email[:1].upper() + email[1:]
+        else:
+            out = email + " "
+        return out
+
+    def _person(self, vid: int, v: dict, i: int, qa: bool) -> dict:
+        first, last = int(v["first"][i]), int(v["last"][i])
+        return {
+            "vid": vid,
+            "qa": qa,
+            "first": FIRST_NAMES[first] if not qa else "QA",
+            "last": LAST_NAMES[last] if not qa else f"Tester {vid}",
+            "email": self.canonical_email(vid, first, last, int(v["domain"][i]), qa),
+            "country": self.country_codes[int(v["country"][i])],
+            "currency": self.country_currency[int(v["country"][i])],
+            "acq": int(v["acq"][i]),
+        }
+
+    # ----------------------------------------------------------------------------------
+    # business planning for one visitor (Python; only visitors with outcomes get here)
+
+    def _pend(self, table: str, ms: int, key: str, row: list) -> None:
+        if ms >= self.end_ms or ms < self.start_ms:
+            return
+        day = (ms - self.start_ms) // MS_DAY
+        self.pending[table][day].append((ms, key, row))
+
+    def synced(self, ms: int) -> str:
+        """Fivetran syncs every 30 minutes; a row is synced at the first sync after it changed."""
+        return self.fmt.z((ms // (30 * MS_MINUTE) + 1) * 30 * MS_MINUTE + 4 * MS_MINUTE)
+
+    def _plan_business(
+        self,
+        d,
+        i,
+        person,
+        v,
+        sess,
+        lo,
+        hi,
+        open_at,
+        buys,
+        purchase_ms,
+        anchor,
+        kind,
+        newsletter,
+        sponsor_form,
+        sponsor_chat,
+        chat_contact,
+        abandon_nb,
+        purchaser_contact,
+    ) -> list[tuple]:
+        """Plan purchases, forms, contacts and deals; return extra sessions to add."""
+        draw = self.biz
+        extra: list[tuple] = []
+        contact_events: list[tuple[int, str]] = []  # (time, how)
+        normal = [j for j in range(lo, hi)]
+        # chat-based contact and sponsorship conversations
+        chat_sessions = [
+            j for j in normal if sess["flags"][j] & F_START and open_at[j] < self.end_ms
+        ]
+        if chat_contact:
+            ident = [j for j in chat_sessions if sess["flags"][j] & F_IDENT]
+            if ident:
+                t = int(open_at[ident[0]]) + int(draw.between(2, 8) * MS_MINUTE)
+                contact_events.append((t, "chat"))
+        sponsor_times: list[tuple[int, str]] = []
+        if sponsor_chat:
+            web = [j for j in chat_sessions if not sess["flags"][j] & F_HELPDESK]
+            if web:
+                j = web[0]
+                sess["flags"][j] |= F_SPONSOR_CHAT
+                t = int(open_at[j]) + int(draw.between(3, 10) * MS_MINUTE)
+                sponsor_times.append((t, "chat"))
+                contact_events.append((t, "chat"))
+        form_times: list[tuple[int, str]] = []
+        if newsletter or sponsor_form:
+            j = normal[int(draw.u() * len(normal))]
+            off = int(draw.lognorm(math.log(50_000), 0.6)) + 10_000
+            sess["form_off"][j] = off
+            t = int(sess["start"][j]) + off
+            if newsletter:
+                sess["flags"][j] |= F_NEWSLETTER
+                form_times.append((t, "newsletter"))
+                contact_events.append((t, "form"))
+            if sponsor_form:
+                sess["flags"][j] |= F_SPONSOR_FORM
+                ts = t + 120_000 if newsletter else t
+                form_times.append((ts, "sponsorship"))
+                sponsor_times.append((ts, "form"))
+                contact_events.append((ts, "form"))
+        if buys:
+            pre = int(draw.lognorm(math.log(180_000), 0.5)) + 30_000
+            pre = min(pre, purchase_ms - anchor - 1_000)
+            extra.append(
+                (
+                    i,
+                    purchase_ms - pre,
+                    pre,
+                    F_PURCHASE,
+                    PURCHASE_ORDINAL,
+                    self.kind_names.index(kind),
+                )
+            )
+            abandoned_first = kind == "shopify_order" and (
+                draw.u() < self.cfg.commerce.shopify_abandoned_then_completed_probability
+            )
+            self._plan_purchase(person, kind, purchase_ms, anchor, abandoned_first, extra, i)
+            if purchaser_contact:
+                contact_events.append((purchase_ms + 10 * MS_MINUTE, "purchase"))
+        if abandon_nb:
+            j = normal[int(draw.u() * len(normal))]
+            t = int(sess["start"][j]) + int(draw.lognorm(math.log(6 * MS_HOUR), 1.0))
+            if t < self.end_ms:
+                pre = 90_000
+                extra.append(
+                    (
+                        i,
+                        t - pre,
+                        pre,
+                        F_ABANDON,
+                        ABANDON_ORDINAL,
+                        self.kind_names.index("shopify_order"),
+                    )
+                )
+                self._plan_abandoned_checkout(person, t, None)
+        # HubSpot: one contact per person, created at the first contact-creating moment
+        if contact_events:
+            contact_events.sort()
+            created, how = contact_events[0]
+            if created < self.end_ms:
+                self._plan_contact(
+                    person,
+                    created,
+                    how,
+                    form_times,
+                    sponsor_times,
+                    buys and purchase_ms < self.end_ms,
+                )
+        return extra
+
+    def _price(self, usd: float, currency: str) -> float:
+        return float(max(1, round(usd * self.currency_factor[currency])))
+
+    def _plan_purchase(self, person, kind, t, anchor, abandoned_first, extra, i) -> None:
+        self.counters["purchases"] += 1
+        self.counters[f"purchases.{kind}"] += 1
+        if kind == "shopify_order":
+            self._plan_shopify_order(person, t, anchor, abandoned_first)
+        elif kind == "stripe_course":
+            course = self.biz.pick(COURSES)
+            self._plan_stripe_one_off(person, t, course)
+        elif kind == "stripe_membership":
+            self._plan_stripe_subscription(person, t)
+        else:
+            self._plan_patreon(person, t)
+
+    # ---- Stripe
+
+    def _stripe_customer(self, person, t: int) -> str:
+        cus = self.ids.one("cus")
+        live = not person["qa"]
+        row = [
+            cus,
+            self.messy_email(person["email"], self.biz),
+            f"{person['first']} {person['last']}",
+            self.fmt.naive(t),
+            person["currency"].lower(),
+            _b(live),
+            "false",
+            self.synced(t),
+        ]
+        self._pend("stripe_customer", t, cus, row)
+        if not live:
+            self.mess["test_mode_stripe_rows"] += 1
+        return cus
+
+    def _charge_row(
+        self,
+        ch,
+        amount,
+        refunded_amt,
+        currency,
+        cus,
+        t,
+        status,
+        live,
+        desc,
+        invoice,
+        email,
+        metadata,
+        last_change,
+    ) -> list:
+        paid = status == "succeeded"
+        return [
+            ch,
+            amount,
+            refunded_amt,
+            currency,
+            cus,
+            self.fmt.naive(t),
+            status,
+            _b(paid),
+            _b(paid),
+            _b(paid and refunded_amt >= amount),
+            _b(live),
+            desc,
+            invoice or "",
+            email,
+            orjson.dumps(metadata, option=orjson.OPT_SORT_KEYS).decode(),
+            self.synced(last_change),
+        ]
+
+    def _maybe_refund_stripe(self, ch, amount, currency, t) -> tuple[int, int]:
+        com, draw = self.cfg.commerce, self.biz
+        forced = None
+        if self.force_refund["stripe_full"]:
+            forced = "full"
+        elif self.force_refund["stripe_partial"]:
+            forced = "partial"
+        if forced is None and draw.u() >= com.stripe_refund_probability:
+            return 0, t
+        rt = t + int(draw.between(0.5, 12) * MS_DAY)
+        if forced is None and rt >= self.end_ms:
+            return 0, t
+        if forced is not None:
+            rt = min(rt, t + 2 * MS_HOUR)
+            if rt >= self.end_ms:
+                return 0, t
+            self.force_refund["stripe_" + forced] = 0
+            full = forced == "full"
+        else:
+            full = draw.u() < com.stripe_full_refund_share
+        refund_amt = amount if full else max(1, int(amount * draw.between(0.2, 0.6)))
+        reason = draw.pick(("requested_by_customer", "requested_by_customer", "duplicate", ""))
+        re_id = self.ids.one("re")
+        self._pend(
+            "stripe_refund",
+            rt,
+            re_id,
+            [
+                re_id,
+                ch,
+                refund_amt,
+                currency,
+                self.fmt.naive(rt),
+                "succeeded",
+                reason,
+                self.synced(rt),
+            ],
+        )
+        self.counters["stripe_refunds_full" if full else "stripe_refunds_partial"] += 1
+        return refund_amt, rt
+
+    def _orphan_refund(self, t: int, currency: str) -> None:
+        if t >= self.end_ms:
+            return
+        re_id = self.ids.one("re")
+        ghost = "ch_" + self.ids.one("ch")[3:][::-1]  # a charge id that was never written
+        self._pend(
+            "stripe_refund",
+            t,
+            re_id,
+            [
+                re_id,
+                ghost,
+                1500,
+                currency,
+                self.fmt.naive(t),
+                "succeeded",
+                "requested_by_customer",
+                self.synced(t),
+            ],
+        )
+        self.mess["orphan_stripe_refunds"] += 1
+
+    def _plan_stripe_one_off(self, person, t, course) -> None:
+        com, draw = self.cfg.commerce, self.biz
+        live = not person["qa"]
+        cur = person["currency"]
+        cus = self._stripe_customer(person, t - 40_000)
+        amount = int(self._price(course[2], cur) * 100)
+        email = self.messy_email(person["email"], draw)
+        meta = {"course": course[0], "source": "website"}
+        if draw.u() < com.charge_declined_first_probability:
+            ch = self.ids.one("ch")
+            ft = t - int(draw.between(60, 600) * 1000)
+            self._pend(
+                "stripe_charge",
+                ft,
+                ch,
+                self._charge_row(
+                    ch,
+                    amount,
+                    0,
+                    cur.lower(),
+                    cus,
+                    ft,
+                    "failed",
+                    live,
+                    f"Course: {course[1]}",
+                    None,
+                    email,
+                    meta,
+                    ft,
+                ),
+            )
+            self.counters["stripe_failed_charges"] += 1
+        ch = self.ids.one("ch")
+        refunded, last = self._maybe_refund_stripe(ch, amount, cur.lower(), t)
+        self._pend(
+            "stripe_charge",
+            t,
+            ch,
+            self._charge_row(
+                ch,
+                amount,
+                refunded,
+                cur.lower(),
+                cus,
+                t,
+                "succeeded",
+                live,
+                f"Course: {course[1]}",
+                None,
+                email,
+                meta,
+                last,
+            ),
+        )
+        if not live:
+            self.mess["test_mode_stripe_rows"] += 2
+
+    def _add_month(self, ms: int) -> int:
+        d = dt.datetime.fromtimestamp(ms / 1000, tz=dt.UTC)
+        y, m = (d.year, d.month + 1) if d.month < 12 else (d.year + 1, 1)
+        day = min(d.day, 28)
+        return int(d.replace(year=y, month=m, day=day).timestamp() * 1000)
+
+    def _plan_stripe_subscription(self, person, t) -> None:
+        com, draw = self.cfg.commerce, self.biz
+        live = not person["qa"]
+        cur = person["currency"]
+        tier = draw.wpick(self.tier_names, self.tier_cum)
+        amount = int(self._price(self.tier_usd[tier], cur) * 100)
+        cus = self._stripe_customer(person, t - 30_000)
+        sub = self.ids.one("sub")
+        email = self.messy_email(person["email"], draw)
+        number_prefix = cus[4:12].upper()
+        period_start, k = t, 0
+        cancel_at = None
+        last_change = t
+        while period_start < self.end_ms:
+            period_end = self._add_month(period_start)
+            inv = self.ids.one("in")
+            ch = self.ids.one("ch")
+            reason = "subscription_create" if k == 0 else "subscription_cycle"
+            self._pend(
+                "stripe_invoice",
+                period_start,
+                inv,
+                [
+                    inv,
+                    cus,
+                    sub,
+                    ch,
+                    f"{number_prefix}-{k + 1:04d}",
+                    "paid",
+                    reason,
+                    amount,
+                    amount,
+                    cur.lower(),
+                    self.fmt.naive(period_start),
+                    self.fmt.naive(period_start),
+                    self.fmt.naive(period_end),
+                    _b(live),
+                    self.synced(period_start + 60_000),
+                ],
+            )
+            refunded, rlast = (0, period_start)
+            if k == 0 and draw.u() < com.stripe_refund_probability / 2:
+                refunded, rlast = self._maybe_refund_stripe(ch, amount, cur.lower(), period_start)
+            self._pend(
+                "stripe_charge",
+                period_start,
+                ch,
+                self._charge_row(
+                    ch,
+                    amount,
+                    refunded,
+                    cur.lower(),
+                    cus,
+                    period_start,
+                    "succeeded",
+                    live,
+                    "Subscription creation" if k == 0 else "Subscription update",
+                    inv,
+                    email,
+                    {"tier": tier},
+                    rlast,
+                ),
+            )
+            last_change = period_start
+            if not live:
+                self.mess["test_mode_stripe_rows"] += 2
+            if draw.u() < com.subscription_monthly_cancel_probability:
+                cancel_at = period_start + int(draw.u() * (period_end - period_start))
+                break
+            period_start = period_end
+            k += 1
+        cur_start = period_start
+        cur_end = self._add_month(cur_start)
+        status, canceled_at, ended_at, at_end = "active", "", "", "false"
+        if cancel_at is not None and cancel_at < self.end_ms:
+            canceled_at = self.fmt.naive(cancel_at)
+            at_end = "true"
+            last_change = cancel_at
+            if cur_end < self.end_ms:
+                status, ended_at = "canceled", self.fmt.naive(cur_end)
+                last_change = cur_end
+        if period_start >= self.end_ms:  # the loop ran past the window: last real period
+            cur_start = period_start
+        row = [
+            sub,
+            cus,
+            status,
+            self.fmt.naive(t),
+            self.fmt.naive(t),
+            self.fmt.naive(min(cur_start, self._last_period_start(t))),
+            self.fmt.naive(self._add_month(min(cur_start, self._last_period_start(t)))),
+            canceled_at,
+            ended_at,
+            at_end,
+            _b(live),
+            orjson.dumps({"tier": tier}).decode(),
+            self.synced(min(last_change, self.end_ms)),
+        ]
+        self._pend("stripe_subscription", t, sub, row)
+        self.counters["stripe_subscriptions"] += 1
+
+    def _last_period_start(self, t: int) -> int:
+        """Start of the billing period that contains the end of the window."""
+        p = t
+        while True:
+            nxt = self._add_month(p)
+            if nxt >= self.end_ms:
+                return p
+            p = nxt
+
+    # ---- Shopify
+
+    def _shop_ts(self, ms: int) -> str:
+        """Shopify timestamps carry the shop's offset."""
+        label = self.cfg.commerce.shop_timezone_offset
+        return self.fmt.local_s(ms, _offset_minutes(label), label)
+
+    def _plan_abandoned_checkout(self, person, t, completed_at, total=None) -> str:
+        draw = self.biz
+        self.shopify_seq += 1
+        cid = 21_000_000_000 + self.shopify_seq * 37
+        token = self.ids.one("tok")[4:]
+        product = draw.pick(PRODUCTS)
+        cur = person["currency"]
+        if total is None:
+            total = self._price(product[2], cur)
+        completed = ""
+        last = t
+        if completed_at is not None and completed_at < self.end_ms:
+            completed = self._shop_ts(completed_at)
+            last = completed_at
+        row = [
+            cid,
+            token,
+            self.messy_email(person["email"], draw),
+            self._shop_ts(t),
+            self._shop_ts(last),
+            completed,
+            money(total),
+            cur,
+            f"/products/{product[0]}",
+            f"{SITE}/checkouts/{token}/recover",
+            self.synced(last),
+        ]
+        self._pend("shopify_abandoned_checkout", t, str(cid), row)
+        self.counters["abandoned_checkouts"] += 1
+        if completed:
+            self.counters["abandoned_checkouts_recovered"] += 1
+        return token
+
+    def _plan_shopify_order(self, person, t, anchor, abandoned_first) -> None:
+        com, draw = self.cfg.commerce, self.biz
+        cur = person["currency"]
+        live = not person["qa"]
+        items = 1 + draw.poisson(0.6)
+        subtotal = 0.0
+        product = PRODUCTS[0]
+        for _ in range(items):
+            product = draw.pick(PRODUCTS)
+            subtotal += self._price(product[2], cur)
+        discount = round(subtotal * 0.1, 2) if draw.u() < 0.15 else 0.0
+        tax = round((subtotal - discount) * draw.pick((0.0, 0.07, 0.19, 0.2)), 2)
+        total = round(subtotal - discount + tax, 2)
+        token = self.ids.one("tok")[4:]
+        if abandoned_first:
+            at = anchor + int((t - anchor) * draw.between(0.1, 0.6))
+            token = self._plan_abandoned_checkout(person, at, t, total)
+        self.shopify_seq += 1
+        oid = 5_100_000_000_000 + self.shopify_seq * 131
+        self.shopify_customer_seq += 1
+        customer = 7_200_000_000_000 + self.shopify_customer_seq * 17
+        # transactions: the sale, then maybe a refund
+        refund_amount, rt = 0.0, None
+        force = self.force_refund["shopify"] and live
+        if force or draw.u() < com.shopify_refund_probability:
+            rt = t + (2 * MS_HOUR if force else int(draw.between(1, 15) * MS_DAY))
+            if rt < self.end_ms:
+                full = force or draw.u() < com.shopify_full_refund_share
+                refund_amount = total if full else round(total * draw.between(0.2, 0.5), 2)
+                if force:
+                    self.force_refund["shopify"] = 0
+            else:
+                rt = None
+        tx = self._next_tx()
+        self._pend(
+            "shopify_transaction",
+            t,
+            str(tx),
+            [
+                tx,
+                oid,
+                "sale",
+                "success",
+                money(total),
+                cur,
+                self._shop_ts(t),
+                _b(not live),
+                self.synced(t),
+            ],
+        )
+        last = t
+        status = "paid"
+        if rt is not None:
+            tx2 = self._next_tx()
+            self._pend(
+                "shopify_transaction",
+                rt,
+                str(tx2),
+                [
+                    tx2,
+                    oid,
+                    "refund",
+                    "success",
+                    money(refund_amount),
+                    cur,
+                    self._shop_ts(rt),
+                    _b(not live),
+                    self.synced(rt),
+                ],
+            )
+            status = "refunded" if refund_amount >= total else "partially_refunded"
+            last = rt
+            self.counters["shopify_refunds"] += 1
+        src = self.sources[person["acq"]]
+        landing_site = f"/products/{product[0]}" + (
+            f"?utm_source={src.utm_source}&utm_medium={src.utm_medium}" if src.utm_source else ""
+        )
+        row = [
+            oid,
+            None,
+            self.messy_email(person["email"], draw),
+            customer,
+            self._shop_ts(t),
+            self._shop_ts(t),
+            self._shop_ts(last),
+            "",
+            cur,
+            money(total),
+            money(subtotal),
+            money(tax),
+            money(discount),
+            status,
+            "fulfilled" if draw.u() < 0.8 else "",
+            _b(not live),
+            "web",
+            landing_site,
+            src.referrer,
+            token,
+            self.synced(last),
+        ]
+        self._pend("shopify_order", t, str(oid), row)
+        if not live:
+            self.mess["test_mode_shopify_rows"] += 2 + (rt is not None)
+
+    def _next_tx(self) -> int:
+        self.shopify_seq += 1
+        return 6_300_000_000_000 + self.shopify_seq * 53
+
+    # ---- Patreon
+
+    def _plan_patreon(self, person, t) -> None:
+        com, draw = self.cfg.commerce, self.biz
+        tier = draw.wpick(self.tier_names, self.tier_cum)
+        cur = person["currency"] if person["currency"] in ("USD", "EUR", "GBP") else "USD"
+        self.members.append(self._member(person, t, tier, cur, com, draw))
+        self.counters["patreon_members_new"] += 1
+
+    def _member(self, person, t, tier, cur, com, draw, horizon_ms=None) -> _Member:
+        self.patreon_seq += 1
+        annual = draw.u() < com.patreon_annual_share
+        cancel = None
+        months = 0
+        limit = horizon_ms if horizon_ms is not None else self.end_ms
+        p = t
+        while p < limit and months < 48:
+            if draw.u() < com.patreon_monthly_cancel_probability:
+                cancel = p + int(draw.u() * 28 * MS_DAY)
+                break
+            p = self._add_month(p)
+            months += 1
+        declined = None
+        if cancel is None and draw.u() < com.patreon_declined_probability:
+            declined = self._add_month(t)
+        discord = ""
+        if draw.u() < 0.5:
+            discord = f"{person['first'].lower()}_{person['vid'] % 997}"
+        address = ("", "", "", "", "")
+        phone = ""
+        if tier == "VIP" or draw.u() < 0.1:
+            address = (
+                f"{person['first']} {person['last']}",
+                f"{draw.poisson(40) + 1} Main St",
+                "Springfield",
+                "",
+                f"{10000 + person['vid'] % 89999}",
+            )
+        if draw.u() < 0.05:
+            phone = draw.pick(PHONES)
+        return _Member(
+            user_id=60_000_000 + self.patreon_seq * 7,
+            name=f"{person['first']} {person['last']}",
+            email=self.messy_email(person["email"], draw),
+            join_ms=t,
+            cancel_ms=cancel,
+            declined_ms=declined,
+            tier=tier,
+            pledge=self._price(self.tier_usd[tier], cur) * (10 if annual else 1),
+            currency=cur,
+            annual=annual,
+            discord=discord,
+            follows=draw.u() < 0.9,
+            country=person["country"],
+            phone=phone,
+            address=address,
+        )
+
+    def _preexisting_members(self, expected_visitors: float) -> None:
+        com, draw = self.cfg.commerce, self.biz
+        n = max(
+            5,
+            int(
+                round(expected_visitors / 1000 * com.patreon_preexisting_members_per_1000_visitors)
+            ),
+        )
+        for k in range(n):
+            # people who joined before the range: not site visitors, only in the export
+            pid = 900_000_000 + k
+            first, last = k % len(FIRST_NAMES), (k * 7) % len(LAST_NAMES)
+            person = {
+                "vid": pid,
+                "qa": False,
+                "first": FIRST_NAMES[first],
+                "last": LAST_NAMES[last],
+                "email": self.canonical_email(pid, first, last, k % 3, False),
+                "country": self.country_codes[k % len(self.country_codes)],
+                "currency": "USD",
+                "acq": 0,
+            }
+            join = self.start_ms - int(draw.between(20, 540) * MS_DAY)
+            tier = draw.wpick(self.tier_names, self.tier_cum)
+            self.members.append(self._member(person, join, tier, "USD", com, draw))
+        self.counters["patreon_members_preexisting"] = n
+
+    # ---- HubSpot
+
+    def _plan_contact(self, person, created, how, form_times, sponsor_times, customer) -> None:
+        crm, draw = self.cfg.crm, self.biz
+        self.hubspot_contact_seq += 1
+        cid = 51_000 + self.hubspot_contact_seq * 3
+        src = self.sources[person["acq"]]
+        if how == "chat":
+            source, d1, d2 = "OFFLINE", "CONVERSATIONS", "LIVE_CHAT"
+            self.counters["hubspot_contacts_from_chat"] += 1
+        elif how == "purchase":
+            source, d1, d2 = "OFFLINE", "INTEGRATION", "stripe-shopify-sync"
+        else:
+            source, d1, d2 = src.hubspot_source, src.hubspot_source_data_1, src.utm_campaign
+        deals = []
+        for ts, channel in sponsor_times:
+            if ts < self.end_ms and draw.u() < crm.deal_probability:
+                deals.append(self._plan_deal(person, cid, ts, channel))
+        stage = "lead" if how == "chat" else "subscriber"
+        if sponsor_times:
+            stage = "marketingqualifiedlead"
+        if any(deals):
+            stage = "opportunity"
+        if customer:
+            stage = "customer"
+        deleted = draw.u() < crm.contact_deleted_probability
+        row = [
+            cid,
+            self.messy_email(person["email"], draw),
+            person["first"],
+            person["last"],
+            self.fmt.z(created),
+            stage,
+            source,
+            d1,
+            d2,
+            _b(deleted),
+            self.synced(created),
+        ]
+        self._pend("hubspot_contact", created, str(cid), row)
+        self.counters["hubspot_contacts"] += 1
+        for ts, kind in form_times:
+            conv = self.ids.uuid("conversion")
+            form, title, page = FORMS[kind]
+            self._pend(
+                "hubspot_contact_form_submission",
+                ts,
+                conv,
+                [cid, conv, form, SITE + page, title, self.fmt.z(ts), self.synced(ts)],
+            )
+            self.counters[f"form_submissions.{kind}"] += 1
+
+    def _plan_deal(self, person, contact_id, inquiry_ms, channel) -> bool:
+        crm, draw = self.cfg.crm, self.biz
+        created = inquiry_ms + int(draw.lognorm(math.log(0.8 * MS_DAY), 0.6))
+        if created >= self.end_ms:
+            return False
+        self.deal_seq += 1
+        deal_id = 9_100_000 + self.deal_seq * 11
+        lo, hi = crm.deal_amount_usd_range
+        amount = round(draw.between(lo, hi) / 50) * 50
+        stages = [(crm.deal_stages[0], created)]
+        t = created
+        for nxt in (*crm.deal_stages[1:], "closedwon"):
+            t += int(
+                draw.lognorm(math.log(crm.deal_stage_days_median * MS_DAY), crm.deal_stage_sigma)
+            )
+            stage = nxt if draw.u() < crm.deal_advance_probability else "closedlost"
+            stages.append((stage, t))
+            if stage in ("closedwon", "closedlost"):
+                break
+        visible = [(s, ts) for s, ts in stages if ts < self.end_ms]
+        current, current_at = visible[-1]
+        closed = current in ("closedwon", "closedlost")
+        what = "YouTube integration" if channel == "chat" else "Sponsorship"
+        name = f"{person['last']} Media - {what}"
+        self._pend(
+            "hubspot_deal",
+            created,
+            str(deal_id),
+            [
+                deal_id,
+                name,
+                money(amount),
+                "USD",
+                current,
+                "default",
+                self.fmt.z(created),
+                self.fmt.z(current_at) if closed else "",
+                "false",
+                self.synced(current_at),
+            ],
+        )
+        self._pend(
+            "hubspot_deal_contact",
+            created,
+            f"{deal_id}-{contact_id}",
+            [deal_id, contact_id, self.synced(created)],
+        )
+        if self.mess["orphan_deal_contacts"] < self.cfg.mess.orphan_deal_contacts:
+            self._pend(
+                "hubspot_deal_contact",
+                created + 1000,
+                f"{deal_id}-orphan",
+                [deal_id, 99_000_000 + deal_id % 1000, self.synced(created)],
+            )
+            self.mess["orphan_deal_contacts"] += 1
+        for k, (stage, ts) in enumerate(visible):
+            active = k == len(visible) - 1
+            end = "9999-12-31T23:59:59.999Z" if active else self.fmt.z(visible[k + 1][1])
+            self._pend(
+                "hubspot_deal_stage",
+                ts,
+                f"{deal_id}-{k:02d}",
+                [
+                    deal_id,
+                    self.fmt.z(ts),
+                    end,
+                    _b(active),
+                    stage,
+                    self.fmt.z(ts),
+                    "CRM_UI",
+                    self.agent_ids[deal_id % len(self.agent_ids)],
+                    self.synced(ts),
+                ],
+            )
+        self.counters["hubspot_deals"] += 1
+        self.counters[f"hubspot_deals_via_{channel}"] += 1
+        return True
+
+    # ----------------------------------------------------------------------------------
+    # staffed hours
+
+    def is_staffed(self, t: int) -> bool:
+        day, rest = divmod(t, MS_DAY)
+        c = self.cfg.chat
+        return (day + 3) % 7 in c.staffed_weekdays and (
+            c.staffed_hours_utc[0] <= rest // MS_HOUR < c.staffed_hours_utc[1]
+        )
+
+    def next_staffed(self, t: int) -> int:
+        """The next moment agents come online (only called outside staffed hours)."""
+        c = self.cfg.chat
+        day = t // MS_DAY
+        for k in range(9):
+            if (day + k + 3) % 7 in c.staffed_weekdays:
+                s = (day + k) * MS_DAY + c.staffed_hours_utc[0] * MS_HOUR
+                if s > t:
+                    return s
+        return t
+
+    # ----------------------------------------------------------------------------------
+    # the run
+
+    def run(self, out: Path, progress: Callable[[int, dict], None] | None = None) -> dict:
+        self.landing = Landing(out)
+        calibration = self.calibrate()
+        expected_visitors = self.visitor_rate * float(self.day_weights.sum())
+        self._preexisting_members(expected_visitors)
+        self.sim = ConversationSim(self, self.chat)
+        self._prepare_emitter()
+        for d in range(self.opts.days):
+            self.plan_day(d)
+            self._process_day(d)
+            if d == self.opts.days // 2:
+                self._plant_orphan_refunds(d)
+            if d == self.opts.days - 1 and self.mess["orphan_deal_contacts"] == 0:
+                self._plant_orphan_deal_contact(d)
+            self._write_pending(d)
+            self._write_patreon_snapshot(d)
+            if progress is not None:
+                progress(d, {"messages": self.counters["messages"]})
+        manifest = self.manifest(calibration)
+        path = out / MANIFEST_NAME
+        path.write_bytes(
+            orjson.dumps(manifest, option=orjson.OPT_SORT_KEYS | orjson.OPT_INDENT_2) + b"\n"
+        )
+        return manifest
+
+    def _plant_orphan_refunds(self, d: int) -> None:
+        base = self.start_ms + d * MS_DAY + 12 * MS_HOUR
+        for k in range(self.cfg.mess.orphan_refunds):
+            self._orphan_refund(base + k * 17 * MS_MINUTE, "usd")
+
+    def _plant_orphan_deal_contact(self, d: int) -> None:
+        t = self.start_ms + d * MS_DAY + 9 * MS_HOUR
+        deal_id = 9_100_000 + (self.deal_seq + 1) * 11  # a deal that was never written
+        self._pend(
+            "hubspot_deal_contact",
+            t,
+            f"{deal_id}-orphan",
+            [deal_id, 99_000_000 + deal_id % 1000, self.synced(t)],
+        )
+        self.mess["orphan_deal_contacts"] += 1
+
+    def _process_day(self, d: int) -> None:
+        day_start = self.start_ms + d * MS_DAY
+        date = self.fmt.date(self.day0_no + d)
+        chunks = self.session_queue.pop(d, [])
+        if chunks:
+            sess = np.concatenate(chunks)
+            order = np.lexsort((sess["ordinal"], sess["vid"], sess["start"]))
+            sess = sess[order]
+        else:
+            sess = np.zeros(0, dtype=SESSION_DTYPE)
+        pv = self.landing.open_csv(TABLES_BY_NAME["web_pageviews"], date)
+        spill = self.pageview_spill.pop(d, [])
+        if spill:
+            pv.plain_rows(spill, len(spill))
+        self.chat_file = self.landing.open_jsonl(TABLES_BY_NAME["chat_events"], date)
+        self._crawler_events(d)
+        hour_of = (sess["start"] - day_start) // MS_HOUR
+        bounds = np.searchsorted(hour_of, np.arange(25))
+        for h in range(24):
+            lo, hi = int(bounds[h]), int(bounds[h + 1])
+            if hi > lo:
+                self._process_chunk(d, sess[lo:hi], pv)
+            self._flush_buckets((day_start + (h + 1) * MS_HOUR) // MS_HOUR)
+        pv.close()
+        self.chat_file.close()
+        self.chat_file = None
+
+    # ----------------------------------------------------------------------------------
+    # page views (vectorised) and the chat loop of one hourly chunk of sessions
+
+    def _process_chunk(self, d: int, s: np.ndarray, pv: CsvFile) -> None:
+        rng, tc = self.page_rng, self.cfg.traffic
+        n = len(s)
+        flags = s["flags"]
+        ordinal = s["ordinal"]
+        ret = rng.choice(3, size=n, p=self.returning_src_p)
+        src = np.where(ret == 0, self.src_direct, np.where(ret == 1, self.src_newsletter, s["acq"]))
+        src = np.where(ordinal == 0, s["acq"], src).astype(np.int64)
+        is_qa = (s["vflags"] & V_QA) > 0
+        anon = np.array(self.anon_ids(s["vid"], is_qa), dtype=object)
+        sess_key = (s["vid"].astype(np.uint64) << np.uint64(8)) | ordinal.astype(np.uint64)
+        sess_ids = np.array(self.ids.for_values("sess", sess_key, "sess_"), dtype=object)
+
+        special = (flags & (F_PURCHASE | F_ABANDON)) > 0
+        normal_idx = np.flatnonzero(~special)
+        k = 1 + np.minimum(
+            rng.poisson(tc.extra_pages_per_session_mean, len(normal_idx)),
+            tc.max_pages_per_session - 1,
+        )
+        total = int(k.sum())
+        owner = np.repeat(normal_idx, k)
+        gs = np.cumsum(k) - k
+        pos = np.arange(total) - np.repeat(gs, k)
+        gaps = (
+            rng.lognormal(
+                math.log(tc.page_gap_seconds_median * 1000), tc.page_gap_sigma, total
+            ).astype(np.int64)
+            + 1_000
+        )
+        gaps[pos == 0] = 0
+        csum = np.cumsum(gaps)
+        off = csum - np.repeat(csum[gs], k)
+        path = rng.choice(len(PAGES), size=total, p=self.page_p)
+        times = s["start"][owner] + off
+        urls = self.page_urls[path]
+        first = pos == 0
+        osrc = src[owner]
+        query = self.src_query[osrc]
+        with_utm = first & (query != "")
+        urls[with_utm] = urls[with_utm] + query[with_utm]
+        refs = np.empty(total, dtype=object)
+        refs[first] = self.src_referrer[osrc[first]]
+        later = np.flatnonzero(~first)
+        refs[later] = urls[later - 1]
+        empty = np.full(total, "", dtype=object)
+        utm_s = np.where(first, self.src_utm_source[osrc], empty)
+        utm_m = np.where(first, self.src_utm_medium[osrc], empty)
+        utm_c = np.where(first, self.src_utm_campaign[osrc], empty)
+        device = np.array(self.devices, dtype=object)[s["device"][owner]]
+        country = np.array(self.country_codes, dtype=object)[s["country"][owner]]
+        cols = [
+            None,
+            sess_ids[owner],
+            anon[owner],
+            None,
+            urls,
+            refs,
+            utm_s,
+            utm_m,
+            utm_c,
+            device,
+            country,
+        ]
+
+        # chat page lookups: the landing page shows the widget; the chat opens on the page
+        # that is displayed at the open time
+        first_row = np.full(n, -1, dtype=np.int64)
+        first_row[normal_idx] = gs
+        keys = (owner.astype(np.int64) << 32) + off
+        widget_idx = np.flatnonzero((flags & F_WIDGET) > 0)
+        open_rows = (
+            np.searchsorted(
+                keys, (widget_idx.astype(np.int64) << 32) + s["open_off"][widget_idx], "right"
+            )
+            - 1
+        )
+
+        # extra page views: checkouts, abandoned checkouts, form pages
+        extra = self._special_pageviews(s, src, anon, sess_ids)
+        all_times = times
+        if extra:
+            all_times = np.concatenate([times, np.array([e[0] for e in extra], dtype=np.int64)])
+        viewed = iso_z_array(all_times)
+        pv_ids = np.array(self.ids.block("pv", len(all_times)), dtype=object)
+        full_cols = []
+        for j, col in enumerate(cols):
+            if j == 0:
+                col = pv_ids
+            elif j == 3:
+                col = viewed
+            elif extra:
+                col = np.concatenate([col, np.array([e[1][j] for e in extra], dtype=object)])
+            full_cols.append(col)
+        order = np.argsort(all_times, kind="stable")
+        all_times = all_times[order]
+        next_day = self.start_ms + (d + 1) * MS_DAY
+        cut_today = int(np.searchsorted(all_times, next_day))
+        cut_end = int(np.searchsorted(all_times, self.end_ms))
+        ordered = [c[order].tolist() for c in full_cols]
+        rows_today = list(zip(*(c[:cut_today] for c in ordered), strict=True))
+        pv.plain_rows(rows_today, len(rows_today))
+        if cut_end > cut_today:
+            self.pageview_spill[d + 1].extend(
+                zip(*(c[cut_today:cut_end] for c in ordered), strict=True)
+            )
+        self._malformed_pageviews(pv, rows_today)
+        self.counters["page_views"] += cut_end
+
+        # the chat: widget views, opens, conversations
+        self._chat_sessions(d, s, widget_idx, first_row, open_rows, urls, refs, src, anon)
+
+    def _special_pageviews(self, s, src, anon, sess_ids) -> list[tuple[int, list]]:
+        """Checkout / abandoned-checkout / form page views (Python; rare)."""
+        out: list[tuple[int, list]] = []
+        wanted = F_PURCHASE | F_ABANDON | F_NEWSLETTER | F_SPONSOR_FORM
+        for i in np.flatnonzero((s["flags"] & wanted) > 0).tolist():
+            fl = int(s["flags"][i])
+            start = int(s["start"][i])
+            dev = self.devices[int(s["device"][i])]
+            cc = self.country_codes[int(s["country"][i])]
+            sid, aid = sess_ids[i], anon[i]
+            pages: list[tuple[int, str, str]] = []
+            if fl & (F_PURCHASE | F_ABANDON):
+                at = start + int(s["open_off"][i])
+                kind = self.kind_names[int(s["pkind"][i])]
+                product = {
+                    "shopify_order": f"/shop/{PRODUCTS[i % len(PRODUCTS)][0]}",
+                    "stripe_course": f"/courses/{COURSES[i % len(COURSES)][0]}",
+                    "stripe_membership": "/membership",
+                    "patreon_membership": "/membership",
+                }[kind]
+                ref = self.src_referrer[int(src[i])]
+                pages.append((start, SITE + product, ref))
+                if kind != "patreon_membership":
+                    pages.append((at - 25_000, SITE + "/checkout", SITE + product))
+                    if fl & F_PURCHASE:
+                        pages.append((at + 2_000, SITE + "/checkout/thank-you", SITE + "/checkout"))
+            if fl & (F_NEWSLETTER | F_SPONSOR_FORM):
+                at = start + int(s["form_off"][i])
+                if fl & F_NEWSLETTER:
+                    pages.append((at - 8_000, SITE + "/newsletter", SITE + "/"))
+                if fl & F_SPONSOR_FORM:
+                    ts = at + 120_000 if fl & F_NEWSLETTER else at
+                    pages.append((ts - 8_000, SITE + "/sponsorships", SITE + "/"))
+            for t, url, ref in pages:
+                out.append((t, [None, sid, aid, None, url, ref, "", "", "", dev, cc]))
+        return out
+
+    def _malformed_pageviews(self, pv: CsvFile, rows: list) -> None:
+        if not rows:
+            return
+        mc = self.cfg.mess
+        n = int(self.page_rng.binomial(len(rows), mc.malformed_pageview_probability))
+        if n == 0 and self.mess["malformed_pageview_rows"] < mc.minimum_per_kind:
+            n = 1
+        for _ in range(n):
+            row = list(rows[int(self.mess_draw.u() * len(rows))])
+            # a tracker that forgot to quote: a comma inside the URL splits the field
+            row[4] = str(row[4]) + ",utm_content=carousel"
+            pv.raw_malformed(",".join(str(x) for x in row))
+            self.mess["malformed_pageview_rows"] += 1
+
+    # ----------------------------------------------------------------------------------
+    # chat events: emission into hourly buckets keyed by receivedAt, with planted mess
+
+    def _prepare_emitter(self) -> None:
+        c, mc = self.cfg.chat, self.cfg.mess
+        self.lag_mu = math.log(c.receive_lag_ms_median)
+        self.lag_sigma = c.receive_lag_sigma
+        self.mess_min = mc.minimum_per_kind
+        self._lags: list[int] = []
+        self.event_counts: dict[str, int] = defaultdict(int)
+        # one uniform per event decides its mess: [late | truncated | dup | dup new receivedAt]
+        self.p_late = mc.late_event_probability
+        self.p_trunc = self.p_late + mc.truncated_json_probability
+        self.p_dup = self.p_trunc + mc.duplicate_exact_probability
+        self.p_dup2 = self.p_dup + mc.duplicate_new_received_at_probability
+        self._force_r = {
+            "late_events": self.p_late / 2,
+            "truncated_json_lines": (self.p_late + self.p_trunc) / 2,
+            "duplicate_events_exact": (self.p_trunc + self.p_dup) / 2,
+            "duplicate_events_new_received_at": (self.p_dup + self.p_dup2) / 2,
+        }
+        self.forced = [k for k in self._force_r if self.mess_min > 0]
+        if self.opts.days < 2:  # a late event needs a later day to arrive on
+            self.forced = [k for k in self.forced if k != "late_events"]
+        self._force_i = 0
+
+    def _lag(self) -> int:
+        if not self._lags:
+            lags = self.lag_rng.lognormal(self.lag_mu, self.lag_sigma, 1 << 16) + 30
+            self._lags = lags.astype(np.int64).tolist()
+        return self._lags.pop()
+
+    def _mess_r(self) -> float:
+        """The uniform that picks an event's mess; forces each kind once at the start."""
+        r = self.mess_draw.u()
+        if self.forced:
+            self.forced = [k for k in self.forced if self.mess[k] < self.mess_min]
+            if self.forced:
+                self._force_i += 1
+                r = self._force_r[self.forced[self._force_i % len(self.forced)]]
+        return r
+
+    def _hit(self, kind: str, p: float) -> bool:
+        if self.mess[kind] < self.mess_min:
+            return True
+        return self.mess_draw.u() < p
+
+    def _push(self, recv: int, line: bytes, special: int = 0) -> None:
+        key = recv // MS_HOUR
+        bucket = self.buckets.get(key)
+        if bucket is None:
+            bucket = self.buckets[key] = [[], [], 0, 0]
+        bucket[0].append(recv)
+        bucket[1].append(line)
+        if special == 1:
+            bucket[2] += 1
+        elif special == 2:
+            bucket[3] += 1
+
+    def emit(
+        self, t: int, name: str, props: dict, anon: str, ctx, off_min: int, suffix: str
+    ) -> bool:
+        """Serialise one track event into its receivedAt bucket; False if after the window."""
+        recv = t + (self._lags.pop() if self._lags else self._lag())
+        if recv >= self.end_ms:
+            return False  # not yet received when the window closes
+        r = self._mess_r()
+        if r < self.p_late:
+            late = t + int(self.mess_draw.between(*self.cfg.mess.late_event_days) * MS_DAY)
+            if late < self.end_ms:
+                recv = late
+                self.mess["late_events"] += 1
+        obj = {
+            "messageId": self.ids.one("evt"),
+            "type": "track",
+            "event": name,
+            "anonymousId": anon,
+            "userId": None,
+            "timestamp": self.fmt.local(t, off_min, suffix),
+            "receivedAt": self.fmt.z(recv),
+            "properties": props,
+            "context": ctx,
+        }
+        line = orjson.dumps(obj)
+        if self.p_late <= r < self.p_trunc:
+            cut = max(10, int(len(line) * self.mess_draw.between(0.3, 0.9)))
+            self._push(recv, line[:cut], 1)  # a partial write; the retry follows
+            self.mess["truncated_json_lines"] += 1
+        self._push(recv, line)
+        self.offset_counts[suffix] += 1
+        self.event_counts[name] += 1
+        if self.p_trunc <= r < self.p_dup:
+            self._push(recv, line)  # the same line delivered twice
+            self.mess["duplicate_events_exact"] += 1
+        elif self.p_dup <= r < self.p_dup2:  # a retry: same messageId, later receivedAt
+            recv2 = recv + int(self.mess_draw.between(1, 180) * MS_MINUTE)
+            if recv2 < self.end_ms:
+                obj["receivedAt"] = self.fmt.z(recv2)
+                self._push(recv2, orjson.dumps(obj))
+                self.mess["duplicate_events_new_received_at"] += 1
+        return True
+
+    def _crawler_events(self, d: int) -> None:
+        """Widget views from a headless crawler: no anonymousId, so the loader refuses them."""
+        mc = self.cfg.mess
+        n = int(self.page_rng.poisson(mc.missing_anonymous_id_per_day))
+        if n == 0 and self.mess["events_missing_anonymous_id"] < mc.minimum_per_kind:
+            n = 1
+        day_start = self.start_ms + d * MS_DAY
+        for _ in range(n):
+            t = day_start + int(self.mess_draw.u() * (MS_DAY - MS_HOUR))
+            recv = t + 900
+            obj = {
+                "messageId": self.ids.one("evt"),
+                "type": "track",
+                "event": "Widget Viewed",
+                "userId": None,
+                "timestamp": self.fmt.z(t),
+                "receivedAt": self.fmt.z(recv),
+                "properties": {"prompt": "passive"},
+                "context": {
+                    "page": {"url": SITE + "/", "referrer": ""},
+                    "userAgent": "Mozilla/5.0 (compatible; HeadlessChrome/126.0; +crawler)",
+                },
+            }
+            self._push(recv, orjson.dumps(obj), 2)
+            self.mess["events_missing_anonymous_id"] += 1
+
+    def _flush_buckets(self, upto_key: int) -> None:
+        """Write every bucket whose hour is before ``upto_key`` (no later session can add)."""
+        mc = self.cfg.mess
+        for key in sorted(k for k in self.buckets if k < upto_key):
+            recvs, lines, malformed, missing = self.buckets.pop(key)
+            order = np.argsort(np.array(recvs, dtype=np.int64), kind="stable").tolist()
+            out = [lines[j] for j in order]
+            if len(out) >= 3:
+                m = int(self.page_rng.binomial(len(out), mc.out_of_order_probability))
+                if m == 0 and self.mess["out_of_order_lines"] < self.mess_min:
+                    m = 1
+                for _ in range(m):
+                    a = 1 + int(self.mess_draw.u() * (len(out) - 1))
+                    b = int(self.mess_draw.u() * a)
+                    out.insert(b, out.pop(a))  # an older line written after newer ones
+                    self.mess["out_of_order_lines"] += 1
+            assert self.chat_file is not None
+            self.chat_file.write_lines(out, malformed, malformed + missing)
+
+    def _chat_sessions(self, d, s, widget_idx, first_row, open_rows, urls, refs, src, anon) -> None:
+        cc, mc = self.cfg.chat, self.cfg.mess
+        sim, draw, md = self.sim, self.chat, self.mess_draw
+        end = self.end_ms
+        w = s[widget_idx]
+        columns = zip(
+            w["flags"].tolist(),
+            w["vflags"].tolist(),
+            w["start"].tolist(),
+            w["open_off"].tolist(),
+            w["tz"].tolist(),
+            w["device"].tolist(),
+            w["country"].tolist(),
+            anon[widget_idx].tolist(),
+            src[widget_idx].tolist(),
+            first_row[widget_idx].tolist(),
+            open_rows.tolist(),
+            widget_idx.tolist(),
+            strict=True,
+        )
+        for fl, vf, start, open_off, tz, dev, ctry, aid, src_i, row0, row, i in columns:
+            off_min, suffix = self.tz_minutes[tz], self.tz_labels[tz]
+            srcs = self.sources[src_i]
+            ctx = {
+                "page": {"url": urls[row0], "referrer": refs[row0]},
+                "device": {"type": self.devices[dev]},
+                "location": {"country": self.country_codes[ctry]},
+            }
+            if srcs.utm_source:
+                ctx["campaign"] = {
+                    "source": srcs.utm_source,
+                    "medium": srcs.utm_medium,
+                    "name": srcs.utm_campaign,
+                }
+            proactive = bool(vf & V_PROACTIVE_T)
+            tw = start + 1_500 + int(draw.u() * 1_000)
+            self.emit(
+                tw,
+                "Widget Viewed",
+                {"prompt": "proactive" if proactive else "passive"},
+                aid,
+                orjson.Fragment(orjson.dumps(ctx)),
+                off_min,
+                suffix,
+            )
+            if not fl & F_OPEN:
+                continue
+            t_open = start + open_off
+            if t_open >= end:
+                continue
+            conv = self.ids.one("conv")
+            channel = "app" if fl & F_APP else "web"
+            trigger = "launcher_click"
+            if proactive and draw.u() < cc.proactive_trigger_share_in_treatment:
+                trigger = "proactive_prompt"
+            page_url = urls[row]
+            ctx["page"] = {"url": page_url, "referrer": refs[row]}
+            email = None
+            if fl & F_IDENT:
+                rec = s[i]
+                email = self.canonical_email(
+                    int(rec["vid"]),
+                    int(rec["first"]),
+                    int(rec["last"]),
+                    int(rec["domain"]),
+                    bool(vf & V_QA),
+                )
+            if not fl & F_START:
+                self.emit(
+                    t_open,
+                    "Chat Opened",
+                    {"conversation_id": conv, "channel": channel, "trigger": trigger},
+                    aid,
+                    orjson.Fragment(orjson.dumps(ctx)),
+                    off_min,
+                    suffix,
+                )
+                self.counters["opens_without_message"] += 1
+                continue
+            bot_first = bool(vf & V_BOT_FIRST)
+            helpdesk = bool(fl & F_HELPDESK)
+            events = sim.simulate(
+                t_open,
+                bot_first,
+                bool(vf & V_BUYER),
+                bool(fl & F_SPONSOR_CHAT),
+                conv,
+                aid,
+                "helpdesk" if helpdesk else channel,
+                email,
+                trigger,
+            )
+            self._conversation_truth(sim.info, events, bot_first, helpdesk, bool(vf & V_QA))
+            if helpdesk:
+                self._export_rows(events, conv, aid, email, page_url, off_min, suffix)
+                continue
+            if email is not None:
+                ctx["traits"] = {"email": self.messy_email(email, md)}
+            frag = orjson.Fragment(orjson.dumps(ctx))
+            if self._hit("orphan_conversations", mc.orphan_conversation_probability):
+                events = [e for e in events if e[1] != "Chat Opened"]
+                self.mess["orphan_conversations"] += 1
+            for t, name, props in events:
+                if t >= end:
+                    break
+                if self.emit(t, name, props, aid, frag, off_min, suffix) and (
+                    name in _MESSAGE_EVENTS
+                ):
+                    self.counters["messages"] += 1
+
+    def _conversation_truth(self, info, events, bot_first, helpdesk, qa) -> None:
+        c = self.counters
+        c["conversations"] += 1
+        c["conversations.helpdesk" if helpdesk else "conversations.events"] += 1
+        if qa:
+            c["conversations.qa"] += 1
+        if bot_first:
+            c["conversations.bot_handled"] += 1
+            if info.get("outcome") == "resolved_by_bot":
+                resolved = next(t for t, n, p in events if n == "Conversation Resolved")
+                if resolved < self.end_ms:
+                    c["conversations.bot_resolved"] += 1
+            if info.get("handoff"):
+                c["conversations.handoffs"] += 1
+        frt = info.get("frt_ms")
+        if frt is not None and info["frt_clock"] + frt < self.end_ms:
+            self.frt_all.append(frt / 1000.0)
+            if info["frt_staffed"]:
+                self.frt_staffed.append(frt / 1000.0)
+        outcome = info.get("outcome")
+        if outcome:
+            c[f"conversations.outcome.{outcome}"] += 1
+
+    def _export_rows(self, events, conv, anon, email, page_url, off_min, suffix) -> None:
+        email_txt = self.messy_email(email, self.mess_draw) if email else ""
+        for t, name, props in events:
+            if t >= self.end_ms or name not in _MESSAGE_EVENTS:
+                continue
+            if name == "Bot Responded":
+                role, author = "bot", props["bot_id"]
+            else:
+                role, author = props["author_role"], props["author_id"]
+                if role == "system":
+                    continue
+            row = [
+                conv,
+                props["message_id"],
+                self.fmt.local(t, off_min, suffix),
+                role,
+                author,
+                props["text"],
+                anon,
+                email_txt,
+                page_url,
+                "helpdesk",
+            ]
+            self._pend("chat_message_export", t, props["message_id"], row)
+            self.counters["messages"] += 1
+            self.counters["export_messages"] += 1
+
+    # ----------------------------------------------------------------------------------
+    # day-partitioned business tables and the Patreon snapshot
+
+    def _write_pending(self, d: int) -> None:
+        date = self.fmt.date(self.day0_no + d)
+        skip = {"chat_events", "web_pageviews", "experiment_assignments", "patreon_members"}
+        for table in TABLES:
+            if table.name in skip:
+                continue
+            items = self.pending[table.name].pop(d, [])
+            items.sort(key=lambda x: (x[0], x[1]))
+            rows = [x[2] for x in items]
+            if table.name == "shopify_order":
+                for row in rows:
+                    self.order_name_seq += 1
+                    row[1] = f"#{self.order_name_seq}"
+            self.landing.write_csv(table, date, rows)
+
+    def _write_patreon_snapshot(self, d: int) -> None:
+        day = dt.date(1970, 1, 1) + dt.timedelta(days=self.day0_no + d)
+        last_of_month = (day + dt.timedelta(days=1)).month != day.month
+        if not (last_of_month or d == self.opts.days - 1):
+            return
+        snap = self.start_ms + (d + 1) * MS_DAY - 1_000
+        rows = []
+        for m in sorted(self.members, key=lambda m: m.user_id):
+            if m.join_ms > snap:
+                continue
+            rows.append(self._member_row(m, snap))
+        table = TABLES_BY_NAME["patreon_members"]
+        self.landing.write_csv(table, day.strftime("%Y-%m"), rows)
+
+    def _member_row(self, m: _Member, snap: int) -> list:
+        charges: list[int] = []
+        t = m.join_ms
+        stop = snap
+        if m.cancel_ms is not None:
+            stop = min(stop, m.cancel_ms - 1)
+        declined = m.declined_ms is not None and m.declined_ms <= snap
+        if declined:
+            stop = min(stop, m.declined_ms - 1)
+        while t <= stop:
+            charges.append(t)
+            t = self._add_month(t)
+            if m.annual:
+                for _ in range(11):
+                    t = self._add_month(t)
+        status = PATREON_STATUS_ACTIVE
+        last_status = "Paid"
+        last_charge = charges[-1] if charges else m.join_ms
+        updated = max([m.join_ms, *charges])
+        if m.cancel_ms is not None and m.cancel_ms <= snap:
+            status = "Former patron"
+            updated = max(updated, m.cancel_ms)
+        elif declined:
+            status = "Declined patron"
+            last_status = "Declined"
+            last_charge = m.declined_ms
+            updated = max(updated, m.declined_ms)
+        addressee, street, city, state, zip_code = m.address
+        return [
+            m.name,
+            m.email,
+            m.discord,
+            status,
+            "Yes" if m.follows else "No",
+            money(m.pledge * len(charges)),
+            money(m.pledge),
+            "annual" if m.annual else "monthly",
+            m.tier,
+            addressee,
+            street,
+            city,
+            state,
+            zip_code,
+            m.country if addressee else "",
+            m.phone,
+            self.fmt.naive(m.join_ms),
+            self.fmt.naive(last_charge),
+            last_status,
+            "",
+            str(m.user_id),
+            self.fmt.naive(updated),
+            m.currency,
+        ]
+
+    # ----------------------------------------------------------------------------------
+    # the manifest: arguments, planted parameters, true effects, mess, per-file accounting
+
+    def manifest(self, calibration: dict) -> dict:
+        cfg, cc, com = self.cfg, self.cfg.chat, self.cfg.commerce
+        c = self.counters
+        weekday_names = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+        last_day = self.opts.start_date + dt.timedelta(days=self.opts.days - 1)
+        bot_handled = c["conversations.bot_handled"]
+        planted = {
+            "bot_resolution_probability": cc.bot_resolution_probability,
+            "bot_handoff_probability": cc.bot_handoff_probability,
+            "bot_abandon_probability": round(
+                1.0 - cc.bot_resolution_probability - cc.bot_handoff_probability, 10
+            ),
+            "bot_response_time_seconds": {
+                "distribution": "lognormal",
+                "mu": cc.bot_response_mu,
+                "sigma": cc.bot_response_sigma,
+                "median": math.exp(cc.bot_response_mu),
+                "note": "plus 0.1 s; bot replies never stop the human clock",
+            },
+            "human_first_response_time_seconds": {
+                "distribution": "lognormal",
+                "mu": cc.human_first_response_mu,
+                "sigma": cc.human_first_response_sigma,
+                "median_staffed_hours": math.exp(cc.human_first_response_mu),
+                "clock_start": "first visitor message (human_first arm), Handoff Requested "
+                "(bot_first arm) or Conversation Reopened (second cycle)",
+                "outside_staffed_hours": "wait until agents come online, then the same log-normal",
+                "not_a_human_reply": [cc.macro_autoreply_author_id, "system", cc.bot_id],
+            },
+            "human_reply_time_seconds": {
+                "distribution": "lognormal",
+                "mu": cc.human_reply_mu,
+                "sigma": cc.human_reply_sigma,
+                "median": math.exp(cc.human_reply_mu),
+            },
+            "staffed_hours": {
+                "timezone": "UTC",
+                "weekdays": [weekday_names[i] for i in cc.staffed_weekdays],
+                "hours": list(cc.staffed_hours_utc),
+                "rule": "agents online on these weekdays from hours[0]:00 to hours[1]:00 UTC",
+            },
+            "reopen_probability": cc.reopen_probability,
+            "abandonment": {
+                "while_waiting_for_first_human_reply": cc.abandon_while_waiting_probability,
+                "bot_phase": round(
+                    1.0 - cc.bot_resolution_probability - cc.bot_handoff_probability, 10
+                ),
+                "human_ending_shares": dict(cc.human_ending_shares),
+            },
+            "csat_model": {
+                "submit_probability": cc.csat_submit_probability,
+                "p_good": "sigmoid(intercept - slope * ln(1 + first_human_response_minutes) "
+                "- bot_first_arm_penalty); bot-resolved: sigmoid(bot_resolved_intercept - "
+                "bot_first_arm_penalty); good = rating 4 or 5",
+                "intercept": cc.csat_intercept,
+                "slope_per_log_minute": cc.csat_slope_per_log_minute,
+                "bot_resolved_intercept": cc.csat_bot_resolved_intercept,
+                "bot_first_arm_penalty": cc.csat_bot_first_arm_penalty,
+            },
+            "purchase": {
+                "base_probability": com.base_purchase_probability,
+                "source_multipliers": {s.name: s.purchase_multiplier for s in self.sources},
+                "chat_purchase_lift_absolute": com.chat_purchase_lift,
+                "chat_lift_applies_to": "visitors with at least one started conversation",
+                "proactive_treatment_lift_absolute": com.proactive_treatment_purchase_lift,
+                "kinds": dict(com.purchase_kinds),
+                "one_purchase_per_visitor": True,
+                "chat_to_purchase_delay": self._delay_summary(com.chat_to_purchase_delay_buckets),
+                "nonchat_to_purchase_delay": self._delay_summary(
+                    com.nonchat_to_purchase_delay_buckets
+                ),
+            },
+            "traffic": {
+                "launch_spike_dates": [self.fmt.date(self.day0_no + d) for d in self.spike_days],
+                "launch_spike_multipliers": list(
+                    cfg.traffic.launch_spike_multipliers[: len(self.spike_days)]
+                ),
+                "new_visitors_per_unit_day_weight": self.visitor_rate,
+            },
+            "config": dataclasses.asdict(cfg),
+        }
+        realised = {
+            "bot_handled_conversations": bot_handled,
+            "bot_resolved_conversations": c["conversations.bot_resolved"],
+            "bot_resolution_share": _ratio(c["conversations.bot_resolved"], bot_handled),
+            "human_first_response_seconds_staffed_median": _median(self.frt_staffed),
+            "human_first_response_seconds_all_median": _median(self.frt_all),
+            "human_first_responses_staffed": len(self.frt_staffed),
+            "human_first_responses_all": len(self.frt_all),
+            "chat_purchase_delay_shares": self._realised_delay_shares(),
+        }
+        manifest = {
+            "generator": {"name": "chatperf.generator", "version": GENERATOR_VERSION},
+            "arguments": self.opts.arguments(),
+            "date_range": {
+                "start_date": self.opts.start_date.isoformat(),
+                "end_date": last_day.isoformat(),
+                "days": self.opts.days,
+                "window_end_utc": self.fmt.z(self.end_ms),
+                "partitioning": "chat_events by the UTC date of receivedAt; every other table "
+                "by the UTC date of the row's own creation timestamp; patreon members as "
+                "monthly snapshots (last day of the month in range, or the range end)",
+                "state_semantics": "mutable rows (charges, orders, subscriptions, deals, "
+                "contacts) show their state as of window_end_utc",
+            },
+            "calibration": calibration,
+            "definitions": {
+                "conversation": "a chat open followed by at least one visitor message "
+                "(event stream or helpdesk export)",
+                "message": "a Message Sent or Bot Responded event, or a chat_message_export row",
+                "qa_accounts": f"anonymous ids starting qa_, emails at @{QA_EMAIL_DOMAIN}",
+                "truth_excludes": "QA visitors",
+            },
+            "counts": {
+                "tables": {tb.name: self.landing.table_rows.get(tb.name, 0) for tb in TABLES},
+                "entities": {k: v for k, v in sorted(c.items())},
+                "chat_events_by_name": dict(sorted(self.event_counts.items())),
+            },
+            "planted": planted,
+            "realised": realised,
+            "experiments": self._experiments_truth(),
+            "mess": self._mess_summary(),
+            "files": self.landing.manifest_files(),
+        }
+        return _plain(manifest)
+
+    def _delay_summary(self, buckets) -> dict:
+        total = sum(b[2] for b in buckets)
+        labels = {}
+        for lo, hi, w in buckets:
+            labels[f"{lo:g}-{hi:g}_days"] = w / total
+        return {
+            "distribution": "mixture of uniforms over day buckets",
+            "buckets": [
+                {"from_days": lo, "to_days": hi, "share": w / total} for lo, hi, w in buckets
+            ],
+            "shares": {
+                "within_1_day": self._share_between(buckets, 0, 1),
+                "1_to_7_days": self._share_between(buckets, 1, 7),
+                "7_to_30_days": self._share_between(buckets, 7, 30),
+                "over_30_days": self._share_between(buckets, 30, 10_000),
+            },
+        }
+
+    @staticmethod
+    def _share_between(buckets, a: float, b: float) -> float:
+        total = sum(w for _, _, w in buckets)
+        share = 0.0
+        for lo, hi, w in buckets:
+            overlap = max(0.0, min(hi, b) - max(lo, a))
+            share += w / total * overlap / (hi - lo)
+        return round(share, 12)
+
+    def _realised_delay_shares(self) -> dict:
+        x = np.array(self.delay_days)
+        n = len(x)
+        return {
+            "purchases": n,
+            "within_1_day": _ratio(int((x < 1).sum()), n),
+            "1_to_7_days": _ratio(int(((x >= 1) & (x < 7)).sum()), n),
+            "7_to_30_days": _ratio(int(((x >= 7) & (x < 30)).sum()), n),
+            "over_30_days": _ratio(int((x >= 30).sum()), n),
+            "note": "chatters' purchases observed inside the window (so long delays are "
+            "under-represented near the end of the range)",
+        }
+
+    def _variant_truth(self, key: str) -> dict:
+        t = self.truth
+        units = t[key + ".units"]
+        return {
+            "units": int(units),
+            "chatters": int(t[key + ".chatters"]),
+            "expected_purchase_rate": _ratio(t[key + ".sum_p"], units),
+            "expected_purchase_rate_in_window": _ratio(t[key + ".sum_p_in_window"], units),
+            "realised_purchase_rate_in_window": _ratio(t[key + ".purchases_in_window"], units),
+        }
+
+    def _experiments_truth(self) -> dict:
+        ec, cc, com = self.cfg.experiments, self.cfg.chat, self.cfg.commerce
+        t = self.truth
+        out = {}
+        for spec in (ec.proactive_prompt, ec.bot_first, ec.chat_holdout, ec.srm_check):
+            variants = {v: self._variant_truth(f"{spec.experiment_id}.{v}") for v in spec.variants}
+            out[spec.experiment_id] = {
+                "variants": list(spec.variants),
+                "planned_split": dict(zip(spec.variants, spec.planned_split, strict=True)),
+                "actual_split": dict(zip(spec.variants, spec.actual_split, strict=True)),
+                "population": spec.population,
+                "description": spec.description,
+                "assigned_at": "the visitor's first session, before its first page view",
+                "per_variant": variants,
+            }
+        pp = out["proactive_prompt"]
+        c_, t_ = pp["per_variant"]["control"], pp["per_variant"]["treatment"]
+        pp["true_effects"] = {
+            "chat_open_probability_per_widget_view": dict(cc.chat_open_probability),
+            "chat_open_rate_lift_absolute": self.open_p["treatment"] - self.open_p["control"],
+            "direct_purchase_lift_absolute": com.proactive_treatment_purchase_lift,
+            "expected_purchase_rate_lift_absolute": t_["expected_purchase_rate"]
+            - c_["expected_purchase_rate"],
+            "expected_purchase_rate_lift_absolute_in_window": t_["expected_purchase_rate_in_window"]
+            - c_["expected_purchase_rate_in_window"],
+        }
+        bf = out["bot_first"]
+        csat = {}
+        for arm in ("bot_first", "human_first"):
+            rated = t[f"csat.{arm}.rated"]
+            csat[arm] = {
+                "rated_conversations": int(rated),
+                "expected_csat_good_share": _ratio(t[f"csat.{arm}.sum_p_good"], rated),
+                "realised_csat_good_share": _ratio(t[f"csat.{arm}.good"], rated),
+            }
+        bf["true_effects"] = {
+            "purchase_effect_planted": 0.0,
+            "expected_purchase_rate_difference": bf["per_variant"]["bot_first"][
+                "expected_purchase_rate"
+            ]
+            - bf["per_variant"]["human_first"]["expected_purchase_rate"],
+            "csat_bot_first_arm_penalty_logit": cc.csat_bot_first_arm_penalty,
+            "csat": csat,
+        }
+        ho = out["chat_holdout"]
+        exposed_units = t["chat_holdout.exposed.units"]
+        incr = (
+            t["chat_holdout.exposed.sum_p"] - t["chat_holdout.exposed.sum_p_counterfactual_no_chat"]
+        )
+        incr_w = (
+            t["chat_holdout.exposed.sum_p_in_window"]
+            - t["chat_holdout.exposed.sum_p_counterfactual_in_window"]
+        )
+        ho["true_effects"] = {
+            "holdout_sees_widget": False,
+            "true_incremental_conversion_per_visitor": _ratio(incr, exposed_units),
+            "true_incremental_conversion_per_visitor_in_window": _ratio(incr_w, exposed_units),
+            "definition": "mean over exposed (non-QA) visitors of their purchase probability "
+            "minus the probability they would have had without chat (the holdout's model)",
+            "expected_rate_difference_exposed_minus_holdout": ho["per_variant"]["exposed"][
+                "expected_purchase_rate"
+            ]
+            - ho["per_variant"]["holdout"]["expected_purchase_rate"],
+        }
+        sr = out["srm_check"]
+        sr["true_effects"] = {"purchase_effect_planted": 0.0, "sample_ratio_mismatch": True}
+        return out
+
+    def _mess_summary(self) -> dict:
+        m = dict(self.mess)
+        m["macro_autoreply_bot_messages_labelled_agent"] = self.counters["macro_autoreply_messages"]
+        m["qa_visitors"] = self.counters["qa_visitors"]
+        m["mixed_timezone_offsets"] = dict(sorted(self.offset_counts.items()))
+        for key in (
+            "test_mode_stripe_rows",
+            "test_mode_shopify_rows",
+            "email_case_whitespace_variants",
+            "orphan_stripe_refunds",
+            "orphan_deal_contacts",
+        ):
+            m.setdefault(key, 0)
+        files = self.landing.files.values()
+        m["malformed_lines_total"] = sum(f["malformed"] for f in files)
+        m["expected_quarantine_total"] = sum(f["expected_quarantine"] for f in files)
+        return dict(sorted(m.items()))
+
+
+def _b(x: bool) -> str:
+    return "true" if x else "false"
+
+
+_MESSAGE_EVENTS = frozenset(("Message Sent", "Bot Responded"))
+
+
+# ======================================================================================
+# one conversation, event by event
+
+
+class ConversationSim:
+    """Simulates one conversation; returns its events as (epoch ms, event name, properties)."""
+
+    def __init__(self, gen: Generator, draw: Draw, pilot: bool = False) -> None:
+        self.g, self.d, self.c, self.pilot = gen, draw, gen.cfg.chat, pilot
+        c = self.c
+        ln1000 = math.log(1000.0)
+        self.bot_mu = c.bot_response_mu + ln1000
+        self.human_mu = c.human_first_response_mu + ln1000
+        self.reply_mu = c.human_reply_mu + ln1000
+        self.typing_mu = math.log(c.visitor_typing_seconds_median * 1000)
+        self.p_abuse = c.abusive_message_probability
+        self.p_pii = c.visitor_pii_probability
+        self.info: dict = {}
+        self.end = gen.end_ms
+
+    # -- pieces
+
+    def typing(self) -> int:
+        return int(self.d.lognorm(self.typing_mu, self.c.visitor_typing_sigma)) + 400
+
+    def _visitor(self, ev, base, t, anon, text, allow_mess=True) -> None:
+        d = self.d
+        props = {
+            **base,
+            "message_id": self.g.ids.one("msg"),
+            "author_role": "visitor",
+            "author_id": anon,
+            "text": text,
+        }
+        if allow_mess:
+            r = d.u()
+            if r < self.p_abuse:
+                reason, props["text"] = d.pick(ABUSIVE)
+                props["flagged"] = True
+                props["moderation_reason"] = reason
+                if not self.pilot and t < self.end:
+                    self.g.counters[f"flagged_messages.{reason}"] += 1
+            elif r < self.p_abuse + self.p_pii:
+                kind = d.pick(("email", "phone", "card"))
+                if kind == "email":
+                    extra = f" You can reach me at {self.email or 'me.' + anon[-6:] + '@gmail.com'}"
+                elif kind == "phone":
+                    extra = f" My number is {d.pick(PHONES)}"
+                else:
+                    extra = f" The card {d.pick(CARDS)} was charged."
+                props["text"] = text + extra
+                if not self.pilot and t < self.end:
+                    self.g.counters[f"pii_in_visitor_messages.{kind}"] += 1
+        ev.append((t, "Message Sent", props))
+
+    def _message(self, ev, base, t, role, author, text) -> None:
+        ev.append(
+            (
+                t,
+                "Message Sent",
+                {
+                    **base,
+                    "message_id": self.g.ids.one("msg"),
+                    "author_role": role,
+                    "author_id": author,
+                    "text": text,
+                },
+            )
+        )
+
+    def _bot(self, ev, base, t, topic, confidence) -> None:
+        ev.append(
+            (
+                t,
+                "Bot Responded",
+                {
+                    **base,
+                    "message_id": self.g.ids.one("msg"),
+                    "bot_id": self.c.bot_id,
+                    "text": self.d.pick(BOT_ANSWERS[topic]),
+                    "intent": TOPICS[topic][0],
+                    "confidence": round(confidence, 2),
+                },
+            )
+        )
+
+    def _tags(self, ev, base, t, topic, outcome, by) -> None:
+        d = self.d
+        for tag_type, p in self.c.tag_probabilities:
+            if d.u() >= p:
+                continue
+            if tag_type == "issue_type":
+                value = TOPICS[topic][1]
+            elif tag_type == "intent":
+                value = TOPIC_INTENT_TAG[topic]
+            elif tag_type == "sentiment":
+                value = d.wpick(self.g.sentiment_names, self.g.sentiment_cum)
+            else:
+                value = outcome
+            t += int(d.between(1, 20) * 1000)
+            ev.append(
+                (
+                    t,
+                    "Conversation Tagged",
+                    {**base, "tag_type": tag_type, "tag_value": value, "tagged_by": by},
+                )
+            )
+
+    def human_delay(self, clock: int, staffed: bool) -> int:
+        base = int(self.d.lognorm(self.human_mu, self.c.human_first_response_sigma))
+        if staffed:
+            return base
+        return self.g.next_staffed(clock) - clock + base
+
+    def _human_cycle(self, ev, base, clock, handoff, cycle, topic, anon) -> int | None:
+        """One human cycle from the clock start; returns the resolution time or None."""
+        c, d, g = self.c, self.d, self.g
+        staffed = g.is_staffed(clock)
+        if not staffed and d.u() < c.macro_autoreply_probability_offhours:
+            self._message(
+                ev,
+                base,
+                clock + int(d.between(2, 6) * 1000),
+                "agent",
+                c.macro_autoreply_author_id,
+                MACRO_TEXT,
+            )
+            if not self.pilot and clock < self.end:
+                g.counters["macro_autoreply_messages"] += 1
+        delay = self.human_delay(clock, staffed)
+        reply_at = clock + delay
+        if d.u() < c.visitor_nudge_probability:
+            tn = clock + int(d.lognorm(math.log(60_000), 0.7))
+            if tn < reply_at - 2_000:
+                self._visitor(ev, base, tn, anon, d.pick(VISITOR_NUDGES), allow_mess=False)
+        if cycle == 1 and d.u() < c.abandon_while_waiting_probability:
+            patience = int(d.lognorm(math.log(c.patience_minutes_median * MS_MINUTE), 0.8))
+            ta = clock + max(5_000, min(patience, int(delay * 0.9)))
+            ev.append((ta, "Conversation Abandoned", {**base, "reason": "visitor_left"}))
+            self.info["outcome"] = "abandoned_waiting"
+            if self.email and d.u() < 0.5:
+                ev.append(
+                    (
+                        reply_at,
+                        "Follow-up Sent",
+                        {**base, "medium": "email", "agent_id": d.wpick(g.agent_ids, g.agent_cum)},
+                    )
+                )
+            return None
+        agent = d.wpick(g.agent_ids, g.agent_cum)
+        tj = max(clock + 500, reply_at - int(d.between(3, 20) * 1000))
+        if handoff:
+            ev.append((tj, "Handoff Accepted", {**base, "agent_id": agent}))
+        else:
+            self._message(ev, base, tj, "system", "system", SYSTEM_JOINED.format(agent=agent))
+        self._message(ev, base, reply_at, "agent", agent, d.pick(AGENT_FIRST).format(agent=agent))
+        if cycle == 1:
+            self.info["frt_ms"] = delay
+            self.info["frt_staffed"] = staffed
+            self.info["frt_clock"] = clock
+        t = reply_at
+        for _ in range(d.poisson(c.human_extra_rounds_mean)):
+            t += self.typing()
+            self._visitor(ev, base, t, anon, d.pick(VISITOR_FOLLOWUPS))
+            t += int(d.lognorm(self.reply_mu, c.human_reply_sigma))
+            self._message(ev, base, t, "agent", agent, d.pick(AGENT_REPLIES))
+        ending = d.wpick(g.ending_names, g.ending_cum) if cycle == 1 else "agent"
+        if ending == "agent":
+            t += int(d.lognorm(math.log(90_000), 0.7))
+            ev.append(
+                (t, "Conversation Resolved", {**base, "resolved_by": "agent", "agent_id": agent})
+            )
+        elif ending == "visitor":
+            t += self.typing()
+            self._visitor(ev, base, t, anon, d.pick(VISITOR_THANKS), allow_mess=False)
+            t += 1_500
+            ev.append(
+                (t, "Conversation Resolved", {**base, "resolved_by": "visitor", "agent_id": agent})
+            )
+        elif ending == "system":
+            t += int(c.system_autoresolve_hours * MS_HOUR)
+            self._message(ev, base, t, "system", "system", SYSTEM_AUTORESOLVED)
+            t += 200
+            ev.append(
+                (t, "Conversation Resolved", {**base, "resolved_by": "system", "agent_id": None})
+            )
+        else:
+            t += int(c.no_reply_timeout_minutes * MS_MINUTE)
+            ev.append((t, "Conversation Abandoned", {**base, "reason": "no_reply_timeout"}))
+            self.info["outcome"] = "abandoned_no_reply"
+            return None
+        self._tags(ev, base, t, topic, "resolved", agent)
+        if self.email and d.u() < c.followup_probability:
+            ev.append(
+                (
+                    t + int(d.lognorm(math.log(2 * MS_HOUR), 0.8)),
+                    "Follow-up Sent",
+                    {**base, "medium": "email", "agent_id": agent},
+                )
+            )
+        self.info["outcome"] = f"resolved_by_{ending}"
+        return t
+
+    def _csat(self, ev, base, t, bot_first) -> None:
+        c, d = self.c, self.d
+        if d.u() >= c.csat_submit_probability:
+            return
+        frt = self.info.get("frt_ms")
+        if frt is None:  # bot resolved
+            x = c.csat_bot_resolved_intercept
+        else:
+            x = c.csat_intercept - c.csat_slope_per_log_minute * math.log1p(frt / MS_MINUTE)
+        if bot_first:
+            x -= c.csat_bot_first_arm_penalty
+        p_good = sigmoid(x)
+        good = d.u() < p_good
+        if good:
+            rating = 5 if d.u() < c.csat_five_given_good else 4
+        else:
+            rating = d.wpick((1, 2, 3), _cum(c.csat_bad_rating_weights))
+        props = {**base, "rating": rating, "scale": 5}
+        if d.u() < c.csat_comment_probability:
+            comment = d.pick(CSAT_GOOD if good else CSAT_BAD)
+            if d.u() < c.csat_comment_pii_probability:
+                if d.u() < 0.5:
+                    comment += f" - call me on {d.pick(PHONES)}"
+                else:
+                    comment += f" - write to {self.email or 'someone@gmail.com'}"
+                if not self.pilot and t < self.end:
+                    self.g.counters["pii_in_csat_comments"] += 1
+            props["comment"] = comment
+        tc = t + int(d.lognorm(math.log(3 * MS_MINUTE), 0.8))
+        ev.append((tc, "CSAT Submitted", props))
+        if not self.pilot and tc < self.end:
+            arm = "bot_first" if bot_first else "human_first"
+            truth = self.g.truth
+            truth[f"csat.{arm}.rated"] += 1
+            truth[f"csat.{arm}.sum_p_good"] += p_good
+            truth[f"csat.{arm}.good"] += good
+
+    # -- the whole conversation
+
+    def simulate(
+        self,
+        t_open,
+        bot_first,
+        buyer,
+        sponsor,
+        conv_id,
+        anon,
+        channel,
+        email=None,
+        trigger="launcher_click",
+    ) -> list:
+        c, d, g = self.c, self.d, self.g
+        self.email = email
+        self.info = {"bot": bot_first, "outcome": None}
+        base = {"conversation_id": conv_id, "channel": channel}
+        ev: list = [(t_open, "Chat Opened", {**base, "trigger": trigger})]
+        t = t_open + self.typing()
+        if sponsor:
+            topic = "sponsorship"
+        else:
+            topic = d.wpick(g.topic_names, g.topic_cum_buyer if buyer else g.topic_cum_nonbuyer)
+        self.info["topic"] = topic
+        self._visitor(ev, base, t, anon, d.pick(VISITOR_OPENERS[topic]))
+        resolved_at = None
+        if bot_first:
+            rounds = d.wpick((0, 1, 2), g.bot_rounds_cum)
+            x = d.u()
+            escalate = (
+                c.bot_resolution_probability
+                <= x
+                < (c.bot_resolution_probability + c.bot_handoff_probability)
+            )
+            for r in range(rounds + 1):
+                t += int(d.lognorm(self.bot_mu, c.bot_response_sigma)) + 100
+                conf = d.between(0.3, 0.6) if escalate else d.between(0.6, 0.99)
+                self._bot(ev, base, t, topic, conf)
+                if r < rounds:
+                    t += self.typing()
+                    self._visitor(ev, base, t, anon, d.pick(VISITOR_FOLLOWUPS))
+            if x < c.bot_resolution_probability:
+                if d.u() < 0.5:
+                    t += self.typing()
+                    self._visitor(ev, base, t, anon, d.pick(VISITOR_THANKS), allow_mess=False)
+                t += int(d.lognorm(math.log(20_000), 0.6))
+                ev.append(
+                    (t, "Conversation Resolved", {**base, "resolved_by": "bot", "agent_id": None})
+                )
+                self.info["outcome"] = "resolved_by_bot"
+                self._tags(ev, base, t, topic, "bot_resolved", c.bot_id)
+                self._csat(ev, base, t, bot_first)
+                ev.sort(key=_first)
+                return ev
+            if escalate:
+                if d.u() < c.handoff_requested_by_visitor_share:
+                    t += self.typing()
+                    self._visitor(ev, base, t, anon, d.pick(VISITOR_HANDOFF), allow_mess=False)
+                    t += 800
+                    props = {**base, "requested_by": "visitor", "reason": "visitor_request"}
+                else:
+                    t += 1_200
+                    reason = d.pick(("low_confidence", "sensitive_topic", "billing_issue"))
+                    props = {**base, "requested_by": "bot", "reason": reason}
+                ev.append((t, "Handoff Requested", props))
+                self._message(ev, base, t + 700, "bot", c.bot_id, BOT_HANDOFF_NOTE)
+                self.info["handoff"] = True
+                resolved_at = self._human_cycle(ev, base, t, True, 1, topic, anon)
+            else:
+                if d.u() < c.bot_abandon_no_reply_timeout_share:
+                    t += int(c.no_reply_timeout_minutes * MS_MINUTE)
+                    reason = "no_reply_timeout"
+                else:
+                    t += int(d.lognorm(math.log(4 * MS_MINUTE), 0.7))
+                    reason = "visitor_left"
+                ev.append((t, "Conversation Abandoned", {**base, "reason": reason}))
+                self.info["outcome"] = "abandoned_in_bot"
+                ev.sort(key=_first)
+                return ev
+        else:
+            resolved_at = self._human_cycle(ev, base, t, False, 1, topic, anon)
+        if resolved_at is not None and d.u() < c.reopen_probability:
+            tr = resolved_at + int(
+                d.lognorm(math.log(c.reopen_delay_hours_median * MS_HOUR), c.reopen_delay_sigma)
+            )
+            ev.append((tr, "Conversation Reopened", {**base, "reopened_by": "visitor"}))
+            self._visitor(ev, base, tr + self.typing(), anon, d.pick(VISITOR_REOPEN))
+            self.info["reopened"] = True
+            if not self.pilot and tr < self.end:
+                g.counters["reopens"] += 1
+            resolved_at = self._human_cycle(ev, base, tr, False, 2, topic, anon)
+        if resolved_at is not None:
+            self._csat(ev, base, resolved_at, bot_first)
+        ev.sort(key=_first)
+        return ev
+
+
+def _first(item):
+    return item[0]
+
+
+def _ratio(a: float, b: float) -> float | None:
+    return float(a) / float(b) if b else None
+
+
+def _median(values: list[float]) -> float | None:
+    return float(np.median(np.array(values))) if values else None
+
+
+def _plain(obj):
+    """Plain Python types (no numpy scalars) so the manifest serialises deterministically."""
+    if isinstance(obj, dict):
+        return {str(k): _plain(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_plain(v) for v in obj]
+    if isinstance(obj, np.integer):
+        return int(obj)
+    if isinstance(obj, np.floating | float):
+        return float(obj)
+    if isinstance(obj, np.bool_):
+        return bool(obj)
+    return obj
+
+
+# ======================================================================================
+# entry points
+
+
+def validate(opts: RunOptions) -> None:
+    if (opts.conversations is None) == (opts.messages is None):
+        raise GeneratorError("give exactly one of --conversations and --messages")
+    if opts.conversations is not None and not 1 <= opts.conversations <= 50_000_000:
+        raise GeneratorError(
+            f"--conversations must be between 1 and 50000000, got {opts.conversations}"
+        )
+    if opts.messages is not None and not 10 <= opts.messages <= 500_000_000:
+        raise GeneratorError(f"--messages must be between 10 and 500000000, got {opts.messages}")
+    if not 1 <= opts.days <= 3660:
+        raise GeneratorError(f"--days must be between 1 and 3660, got {opts.days}")
+    if not 0 <= opts.seed < 2**63:
+        raise GeneratorError(f"--seed must be a non-negative integer, got {opts.seed}")
+    if not 1971 <= opts.start_date.year <= 2200:
+        raise GeneratorError(f"--start-date must be between 1971 and 2200, got {opts.start_date}")
+
+
+def generated_entries() -> set[str]:
+    """Top-level names the generator writes into the output folder."""
+    return {t.folder for t in TABLES} | {MANIFEST_NAME}
+
+
+def prepare_out(out: Path, force: bool) -> list[str]:
+    """Create ``out``; refuse a non-empty one unless forced (then wipe what we generate).
+
+    Returns the names of entries left in place because the generator did not write them.
+    """
+    if out.exists() and not out.is_dir():
+        raise GeneratorError(f"--out {out} exists and is not a folder")
+    if out.exists() and any(out.iterdir()):
+        if not force:
+            raise GeneratorError(
+                f"--out {out} exists and is not empty; pass --force to replace the generated "
+                "data in it"
+            )
+        ours = generated_entries()
+        for entry in sorted(out.iterdir()):
+            if entry.name in ours:
+                if entry.is_dir() and not entry.is_symlink():
+                    shutil.rmtree(entry)
+                else:
+                    entry.unlink()
+        return sorted(e.name for e in out.iterdir())
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise GeneratorError(f"cannot create --out {out}: {exc.strerror or exc}") from None
+    return []
+
+
+def generate(
+    opts: RunOptions,
+    cfg: GeneratorConfig = DEFAULT_CONFIG,
+    progress: Callable[[int, dict], None] | None = None,
+) -> dict:
+    """Write the landing folder and its manifest; return the manifest."""
+    validate(opts)
+    prepare_out(opts.out, opts.force)
+    return Generator(opts, cfg).run(opts.out, progress)
