@@ -2631,16 +2631,23 @@ class Generator:
         return self.mess_draw.u() < p
 
     def _push(self, recv: int, line: bytes, special: int = 0) -> None:
+        """Append a line to the bucket of its receivedAt hour.
+
+        Lines are copied into one bytearray per bucket: orjson's result objects carry a
+        4 KiB buffer each, which would multiply the memory held by buffered lines.
+        """
         key = recv // MS_HOUR
         bucket = self.buckets.get(key)
         if bucket is None:
-            bucket = self.buckets[key] = [[], [], 0, 0]
+            bucket = self.buckets[key] = [[], [], bytearray(), 0, 0]
         bucket[0].append(recv)
-        bucket[1].append(line)
+        buf = bucket[2]
+        bucket[1].append(len(buf))
+        buf += line
         if special == 1:
-            bucket[2] += 1
-        elif special == 2:
             bucket[3] += 1
+        elif special == 2:
+            bucket[4] += 1
 
     def emit(
         self, t: int, name: str, props: dict, anon: str, ctx, off_min: int, suffix: str
@@ -2715,9 +2722,11 @@ class Generator:
         """Write every bucket whose hour is before ``upto_key`` (no later session can add)."""
         mc = self.cfg.mess
         for key in sorted(k for k in self.buckets if k < upto_key):
-            recvs, lines, malformed, missing = self.buckets.pop(key)
+            recvs, starts, buf, malformed, missing = self.buckets.pop(key)
+            ends = starts[1:] + [len(buf)]
             order = np.argsort(np.array(recvs, dtype=np.int64), kind="stable").tolist()
-            out = [lines[j] for j in order]
+            view = memoryview(buf)
+            out = [view[starts[j] : ends[j]] for j in order]
             if len(out) >= 3:
                 m = int(self.page_rng.binomial(len(out), mc.out_of_order_probability))
                 if m == 0 and self.mess["out_of_order_lines"] < self.mess_min:

@@ -157,8 +157,8 @@ TABLES: tuple[Table, ...] = (
         formats=("csv",),
         columns=_cols(
             "deal_id:int!, property_dealname, property_amount:dec, property_deal_currency_code, "
-            "property_dealstage, property_pipeline, property_createdate:ts!, property_closedate:ts, "
-            "is_deleted:bool, _fivetran_synced:ts"
+            "property_dealstage, property_pipeline, property_createdate:ts!, "
+            "property_closedate:ts, is_deleted:bool, _fivetran_synced:ts"
         ),
         description="HubSpot deals (sponsorships, courses) with their current stage.",
         key=("deal_id",),
@@ -244,7 +244,7 @@ TABLES: tuple[Table, ...] = (
             "amount_due:int!, amount_paid:int, currency!, created:ts!, period_start:ts, "
             "period_end:ts, livemode:bool, _fivetran_synced:ts"
         ),
-        description="Stripe invoices: subscription_create is a signup, subscription_cycle a renewal.",
+        description="Stripe invoices: subscription_create is a signup, subscription_cycle renews.",
         key=("id",),
     ),
     Table(
@@ -348,9 +348,10 @@ def table_for_file(folder: str, filename: str) -> Table | None:
     for table in TABLES:
         if table.folder != folder or ext not in table.formats:
             continue
-        if lower.startswith(table.prefix.lower()):
-            if best is None or len(table.prefix) > len(best.prefix):
-                best = table
+        if lower.startswith(table.prefix.lower()) and (
+            best is None or len(table.prefix) > len(best.prefix)
+        ):
+            best = table
     return best
 
 

@@ -158,6 +158,7 @@ ordered_context as (
 {#- first non-null value of each context field, in event order -#}
 {% set first_fields = ['anonymous_id', 'email_hash', 'channel', 'page_url', 'utm_source',
     'utm_medium', 'utm_campaign', 'device_type', 'country_code'] %}
+
 context as (
     select
         conversation_id,
@@ -170,15 +171,16 @@ context as (
             as csat_scale,
         {%- for tag in ['issue_type', 'intent', 'sentiment', 'outcome'] %}
         {{ first_value_by_order('tag_value', 'reverse_order',
-            "event_type = 'conversation_tagged' and tag_type = '" ~ tag ~ "'") }}
-            as tag_{{ tag }}{{ ',' if not loop.last }}
+            "event_type = 'conversation_tagged' and tag_type = '" ~ tag ~ "'") }} as tag_{{ tag }},
         {%- endfor %}
+        count(*) as event_count
     from ordered_context
     group by conversation_id
 ),
 
 first_cycle as (
-    select * from cycles where cycle_number = 1
+    select * from cycles
+    where cycle_number = 1
 ),
 
 last_resolved_cycle as (
@@ -281,8 +283,8 @@ base as (
             and last_resolved_cycle.recency = 1
 ),
 
-{#- the visitor's next conversation, for the no-return and bot-resolution windows -#}
 next_conversations as (
+    {#- the visitor's next conversation, for the no-return and bot-resolution windows -#}
     select
         conversation_id,
         lead(started_at) over (
@@ -296,18 +298,24 @@ next_conversations as (
 ),
 
 visitor_first_seen as (
-    select anonymous_id, min(viewed_at) as first_seen_at
+    select
+        anonymous_id,
+        min(viewed_at) as first_seen_at
     from pageviews
     group by anonymous_id
     union all
-    select anonymous_id, min(occurred_at) as first_seen_at
+    select
+        anonymous_id,
+        min(occurred_at) as first_seen_at
     from events
     where anonymous_id is not null
     group by anonymous_id
 ),
 
 visitor_first_seen_overall as (
-    select anonymous_id, min(first_seen_at) as first_seen_at
+    select
+        anonymous_id,
+        min(first_seen_at) as first_seen_at
     from visitor_first_seen
     group by anonymous_id
 ),
@@ -387,7 +395,7 @@ flagged as (
             or coalesce(base.duration_seconds, 0) >= {{ var('engaged_min_seconds') }}
         ) as is_engaged,
         {#- the visitor came back (reopen or new conversation) within a window after the last message -#}
-        {% for name, amount, unit in [
+        {%- for name, amount, unit in [
             ('no_return', var('resolution_no_return_days'), 'day'),
             ('bot_window', var('bot_resolution_return_window_hours'), 'hour')] %}
         (
@@ -399,8 +407,9 @@ flagged as (
                 or next_conversations.next_conversation_started_at
                 > {{ dbt.dateadd(unit, amount, 'coalesce(base.last_message_at, base.started_at)') }}
             )
-        ) as is_{{ name }}_clear{{ ',' if not loop.last }}
+        ) as is_{{ name }}_clear,
         {%- endfor %}
+        base.conversation_id is not null as has_conversation_id
     from base
     left join next_conversations
         on base.conversation_id = next_conversations.conversation_id
@@ -430,7 +439,7 @@ final as (
             when has_reply and is_no_return_clear then coalesce(last_message_at, started_at)
         end as no_return_resolved_at,
         {% if var('resolution_rule') == 'marked' -%}
-            is_marked_resolved
+        is_marked_resolved
         {%- elif var('resolution_rule') == 'no_return' -%}
             has_reply and is_no_return_clear
         {%- else -%}

@@ -37,11 +37,19 @@ patreon_members as (
 ),
 
 visitor_emails as (
-    select anonymous_id, email_hash, occurred_at as seen_at, event_id as tie_breaker
+    select
+        anonymous_id,
+        email_hash,
+        occurred_at as seen_at,
+        event_id as tie_breaker
     from chat_events
     where anonymous_id is not null and email_hash is not null
     union all
-    select anonymous_id, email_hash, sent_at as seen_at, message_id as tie_breaker
+    select
+        anonymous_id,
+        email_hash,
+        sent_at as seen_at,
+        message_id as tie_breaker
     from exported_messages
     where anonymous_id is not null and email_hash is not null
 ),
@@ -57,9 +65,11 @@ first_visitor_emails as (
 ),
 
 anonymous_ids as (
-    select anonymous_id from chat_events where anonymous_id is not null
+    select anonymous_id from chat_events
+    where anonymous_id is not null
     union
-    select anonymous_id from exported_messages where anonymous_id is not null
+    select anonymous_id from exported_messages
+    where anonymous_id is not null
     union
     select anonymous_id from pageviews
     union
@@ -81,13 +91,17 @@ visitors as (
 emails as (
     select email_hash from visitor_emails
     union
-    select email_hash from hubspot_contacts where email_hash is not null
+    select email_hash from hubspot_contacts
+    where email_hash is not null
     union
-    select email_hash from stripe_customers where email_hash is not null
+    select email_hash from stripe_customers
+    where email_hash is not null
     union
-    select email_hash from shopify_orders where email_hash is not null
+    select email_hash from shopify_orders
+    where email_hash is not null
     union
-    select email_hash from patreon_members where email_hash is not null
+    select email_hash from patreon_members
+    where email_hash is not null
 ),
 
 shopify_customers as (
@@ -100,19 +114,42 @@ shopify_customers as (
 ),
 
 identifiers as (
-    select identifier_type, identifier_value, email_hash from visitors
+    select
+        identifier_type,
+        identifier_value,
+        email_hash
+    from visitors
     union all
-    select 'email_hash', email_hash, email_hash from emails
+    select
+        'email_hash' as identifier_type,
+        email_hash as identifier_value,
+        email_hash
+    from emails
     union all
-    select 'hubspot_contact_id', contact_id, email_hash from hubspot_contacts
+    select
+        'hubspot_contact_id' as identifier_type,
+        contact_id as identifier_value,
+        email_hash
+    from hubspot_contacts
     union all
-    select 'stripe_customer_id', customer_id, email_hash from stripe_customers
+    select
+        'stripe_customer_id' as identifier_type,
+        customer_id as identifier_value,
+        email_hash
+    from stripe_customers
     union all
-    select 'shopify_customer_id', customer_id, email_hash
+    select
+        'shopify_customer_id' as identifier_type,
+        customer_id as identifier_value,
+        email_hash
     from shopify_customers
     where order_number = 1
     union all
-    select distinct 'patreon_user_id', patreon_user_id, email_hash from patreon_members
+    select distinct
+        'patreon_user_id' as identifier_type,
+        patreon_user_id as identifier_value,
+        email_hash
+    from patreon_members
 ),
 
 final as (

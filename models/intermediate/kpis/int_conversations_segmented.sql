@@ -9,9 +9,15 @@ conversations as (
 ),
 
 channels as (
-    select conversations.*, channel as report_channel from conversations
+    select
+        conversations.*,
+        channel as report_channel
+    from conversations
     union all
-    select conversations.*, 'all' as report_channel from conversations
+    select
+        conversations.*,
+        'all' as report_channel
+    from conversations
 ),
 
 final as (

@@ -61,9 +61,12 @@ ordered as (
     from scoped_events
 ),
 
-{#- what waits for a human: visitor messages and handoff requests -#}
 waiting as (
-    select conversation_id, occurred_at, event_id
+    {#- what waits for a human: visitor messages and handoff requests -#}
+    select
+        conversation_id,
+        occurred_at,
+        event_id
     from ordered
     where
         (event_type in ('message_sent', 'bot_responded') and actor_type = 'visitor')
@@ -78,11 +81,11 @@ human_replies as (
     inner join waiting
         on
             ordered.conversation_id = waiting.conversation_id
-            and waiting.occurred_at <= ordered.occurred_at
-            and waiting.event_id != ordered.event_id
+            and ordered.occurred_at >= waiting.occurred_at
+            and ordered.event_id != waiting.event_id
             and (
                 ordered.previous_human_reply_at is null
-                or waiting.occurred_at > ordered.previous_human_reply_at
+                or ordered.previous_human_reply_at < waiting.occurred_at
             )
     where
         ordered.event_type in ('message_sent', 'bot_responded')

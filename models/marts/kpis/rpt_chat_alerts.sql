@@ -14,9 +14,9 @@ thresholds as (
 
 {%- set metrics = [] %}
 {%- for name, numerator, denominator in trend_metrics() %}
-    {%- do metrics.append((name ~ '_7d', denominator ~ '_7d')) %}
-    {%- do metrics.append((name ~ '_28d', denominator ~ '_28d')) %}
-    {%- do metrics.append((name ~ '_7d_wow_delta', denominator ~ '_7d')) %}
+{%- do metrics.append((name ~ '_7d', denominator ~ '_7d')) %}
+{%- do metrics.append((name ~ '_28d', denominator ~ '_28d')) %}
+{%- do metrics.append((name ~ '_7d_wow_delta', denominator ~ '_7d')) %}
 {%- endfor %}
 {%- do metrics.append(('p50_human_first_response_seconds_7d', 'conversations_7d')) %}
 {%- do metrics.append(('p50_human_first_response_seconds_28d', 'conversations_28d')) %}

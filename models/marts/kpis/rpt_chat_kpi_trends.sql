@@ -14,8 +14,8 @@ conversations as (
 
 {%- set counts = [] %}
 {%- for name, numerator, denominator in trend_metrics() %}
-    {%- if numerator not in counts %}{% do counts.append(numerator) %}{% endif %}
-    {%- if denominator not in counts %}{% do counts.append(denominator) %}{% endif %}
+{%- if numerator not in counts %}{% do counts.append(numerator) %}{% endif %}
+{%- if denominator not in counts %}{% do counts.append(denominator) %}{% endif %}
 {%- endfor %}
 
 anchor_days as (
@@ -43,7 +43,7 @@ windows as (
     from anchor_days
     inner join daily
         on
-            daily.period_start <= anchor_days.anchor_date
+            anchor_days.anchor_date >= daily.period_start
             and daily.period_start > {{ dbt.dateadd('day', -28, 'anchor_days.anchor_date') }}
     group by anchor_days.anchor_date, daily.channel, daily.segment_type, daily.segment_value
 ),
