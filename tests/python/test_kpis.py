@@ -313,7 +313,8 @@ def test_switching_the_resolution_rule_changes_the_marts(warehouse, warehouse_co
     con = duckdb.connect(str(db), read_only=True)
     try:
         mismatched = con.execute(
-            "select count(*) from marts.fct_conversations where is_resolved != is_resolved_no_return"
+            "select count(*) from marts.fct_conversations "
+            "where is_resolved != is_resolved_no_return"
         ).fetchone()[0]
         rate = con.execute(
             "select resolution_rate from marts.rpt_chat_kpis_weekly "
@@ -358,7 +359,8 @@ def test_switching_engaged_and_csat_rules_changes_the_marts(warehouse, warehouse
             "where channel = 'all' and segment_type = 'all' order by period_start limit 1"
         ).fetchone()
         fives = con.execute(
-            "select avg(case when csat_rating = 5 then 1.0 else 0 end) from marts.fct_conversations "
+            "select avg(case when csat_rating = 5 then 1.0 else 0 end) "
+            "from marts.fct_conversations "
             "where has_visitor_message and csat_rating is not null and started_at < "
             "(select min(period_start) + interval 7 day from marts.rpt_chat_kpis_weekly)"
         ).fetchone()[0]
