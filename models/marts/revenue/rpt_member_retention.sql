@@ -1,0 +1,120 @@
+{#- Retention of members who chatted versus those who did not, per signup month and check age
+    (var('retention_check_days')). A member is a live Stripe subscription or a Patreon
+    membership; a chatter had a conversation in the 30 days before signup or the first 7 days of
+    membership (a fixed window, so longer-lived members do not get more time to chat). A member
+    is retained at N days when still active N days after signup; only members whose N-day mark
+    the data has reached are counted. Retention lift = chatters' rate - non-chatters' rate. -#}
+with
+
+subscriptions as (
+    select * from {{ ref('stg_stripe__subscriptions') }}
+    where not is_test_mode
+),
+
+patreon_members as (
+    select * from {{ ref('stg_patreon__members') }}
+    where not is_internal
+),
+
+identities as (
+    select * from {{ ref('int_identities_stitched') }}
+),
+
+conversations as (
+    select * from {{ ref('fct_conversations') }}
+    where has_visitor_message
+),
+
+horizon as (
+    select max(last_event_at) as data_horizon_at from {{ ref('fct_conversations') }}
+),
+
+latest_snapshots as (
+    select
+        patreon_members.*,
+        row_number() over (
+            partition by patreon_user_id order by snapshot_at desc, snapshot_file desc
+        ) as recency
+    from patreon_members
+),
+
+members as (
+    select
+        'stripe:' || subscriptions.subscription_id as membership_id,
+        identities.person_id,
+        subscriptions.started_at as signed_up_at,
+        coalesce(subscriptions.ended_at, subscriptions.canceled_at) as ended_at
+    from subscriptions
+    inner join identities
+        on
+            identities.identifier_type = 'stripe_customer_id'
+            and subscriptions.customer_id = identities.identifier_value
+    union all
+    select
+        'patreon:' || patreon_user_id as membership_id,
+        email_hash as person_id,
+        patron_since_at as signed_up_at,
+        case when patron_status != 'active patron' then last_charged_at end as ended_at
+    from latest_snapshots
+    where recency = 1 and email_hash is not null
+),
+
+chatters as (
+    select distinct members.membership_id
+    from members
+    inner join conversations
+        on
+            members.person_id = conversations.person_id
+            and conversations.started_at >= {{ dbt.dateadd('day', -30, 'members.signed_up_at') }}
+            and conversations.started_at <= {{ dbt.dateadd('day', 7, 'members.signed_up_at') }}
+),
+
+checks as (
+    {%- for days in var('retention_check_days') %}
+    select {{ days }} as check_days
+    {{ 'union all' if not loop.last }}
+    {%- endfor %}
+),
+
+evaluated as (
+    select
+        {{ dbt.date_trunc('month', 'members.signed_up_at') }} as signup_month,
+        checks.check_days,
+        chatters.membership_id is not null as is_chatter,
+        (
+            members.ended_at is null
+            or members.ended_at > {{ dbt.dateadd('day', 'checks.check_days', 'members.signed_up_at') }}
+        ) as is_retained
+    from members
+    cross join checks
+    cross join horizon
+    left join chatters
+        on members.membership_id = chatters.membership_id
+    where
+        {{ dbt.dateadd('day', 'checks.check_days', 'members.signed_up_at') }}
+        <= horizon.data_horizon_at
+),
+
+rates as (
+    select
+        signup_month,
+        check_days,
+        count(case when is_chatter then 1 end) as chatter_members,
+        count(case when is_chatter and is_retained then 1 end) as chatter_members_retained,
+        count(case when not is_chatter then 1 end) as other_members,
+        count(case when not is_chatter and is_retained then 1 end) as other_members_retained
+    from evaluated
+    group by signup_month, check_days
+),
+
+final as (
+    select
+        rates.*,
+        {{ safe_divide('chatter_members_retained', 'chatter_members') }} as chatter_retention_rate,
+        {{ safe_divide('other_members_retained', 'other_members') }} as other_retention_rate,
+        {{ safe_divide('chatter_members_retained', 'chatter_members') }}
+        - {{ safe_divide('other_members_retained', 'other_members') }} as retention_lift
+    from rates
+)
+
+select * from final
