@@ -132,18 +132,42 @@ recovered_checkouts as (
 ),
 
 non_revenue as (
-    select conversion_id, conversion_type, source_system, person_id, converted_at, is_internal
+    select
+        conversion_id,
+        conversion_type,
+        source_system,
+        person_id,
+        converted_at,
+        is_internal
     from leads
     where not is_deleted
     union all
-    select conversion_id, conversion_type, source_system, person_id, converted_at, is_internal
+    select
+        conversion_id,
+        conversion_type,
+        source_system,
+        person_id,
+        converted_at,
+        is_internal
     from forms
     union all
-    select conversion_id, conversion_type, source_system, person_id, converted_at, is_internal
+    select
+        conversion_id,
+        conversion_type,
+        source_system,
+        person_id,
+        converted_at,
+        is_internal
     from qualified_leads
     where contact_number = 1
     union all
-    select conversion_id, conversion_type, source_system, person_id, converted_at, is_internal
+    select
+        conversion_id,
+        conversion_type,
+        source_system,
+        person_id,
+        converted_at,
+        is_internal
     from recovered_checkouts
 ),
 

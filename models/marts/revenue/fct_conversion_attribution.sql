@@ -47,7 +47,7 @@ touches as (
     inner join conversations
         on
             conversions.person_id = conversations.person_id
-            and conversations.started_at < conversions.converted_at
+            and conversions.converted_at > conversations.started_at
             and conversations.started_at
             >= {{ dbt.dateadd('day', '-windows.window_days', 'conversions.converted_at') }}
 ),

@@ -47,7 +47,7 @@ followed as (
     inner join conversions
         on
             conversations.person_id = conversions.person_id
-            and conversions.converted_at > conversations.started_at
+            and conversations.started_at < conversions.converted_at
             and conversions.converted_at
             <= {{ dbt.dateadd('day', 'windows.window_days', 'conversations.started_at') }}
     group by conversations.conversation_id, windows.window_days
@@ -72,9 +72,15 @@ per_conversation as (
 ),
 
 channels as (
-    select per_conversation.*, channel as report_channel from per_conversation
+    select
+        per_conversation.*,
+        channel as report_channel
+    from per_conversation
     union all
-    select per_conversation.*, 'all' as report_channel from per_conversation
+    select
+        per_conversation.*,
+        'all' as report_channel
+    from per_conversation
 ),
 
 final as (

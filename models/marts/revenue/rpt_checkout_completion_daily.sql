@@ -45,7 +45,7 @@ assisted as (
     inner join conversations
         on
             checkout_events.person_id = conversations.person_id
-            and conversations.started_at <= checkout_events.checkout_started_at
+            and checkout_events.checkout_started_at >= conversations.started_at
             and conversations.started_at >= {{ dbt.dateadd(
                 'day', -var('default_attribution_window_days'),
                 'checkout_events.checkout_started_at') }}

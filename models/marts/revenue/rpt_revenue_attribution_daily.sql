@@ -38,11 +38,11 @@ touches as (
 
 {%- set cuts = [] %}
 {%- for channel_expr in ["channel", "'all'"] %}
-    {%- for path_expr in ["resolution_path", "'all'"] %}
-        {%- for segment_type, expression in kpi_segments() %}
-            {%- do cuts.append((channel_expr, path_expr, segment_type, expression)) %}
-        {%- endfor %}
-    {%- endfor %}
+{%- for path_expr in ["resolution_path", "'all'"] %}
+{%- for segment_type, expression in kpi_segments() %}
+{%- do cuts.append((channel_expr, path_expr, segment_type, expression)) %}
+{%- endfor %}
+{%- endfor %}
 {%- endfor %}
 
 cuts as (

@@ -108,9 +108,15 @@ deal_counts as (
 ),
 
 keys as (
-    select week_start, lead_source from lead_counts
+    select
+        week_start,
+        lead_source
+    from lead_counts
     union
-    select week_start, lead_source from deal_counts
+    select
+        week_start,
+        lead_source
+    from deal_counts
 ),
 
 final as (
