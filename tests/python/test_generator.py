@@ -1,0 +1,218 @@
+"""The generator: deterministic, its mess fully accounted for by the loader, its data shaped as
+its manifest says."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from pathlib import Path
+
+import duckdb
+import pytest
+
+import chatperf.generator as generator_module
+from chatperf.generator import DEFAULT_CONFIG, Generator, RunOptions, prepare_out, validate
+from conftest import generate, load
+
+SMALL = {"conversations": 300, "days": 7, "start_date": "2026-09-01"}
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def query(db: Path, sql: str) -> list[tuple]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory) -> tuple[Path, dict]:
+    out = tmp_path_factory.mktemp("gen") / "a"
+    return out, generate(out, seed=11, **SMALL)
+
+
+def test_same_seed_same_bytes_other_seed_other_data(small, tmp_path: Path):
+    out, manifest = small
+    again = generate(tmp_path / "b", seed=11, **SMALL)
+    assert tree_digest(out) == tree_digest(tmp_path / "b")
+    assert again == manifest
+    other = generate(tmp_path / "c", seed=12, **SMALL)
+    assert other["counts"] != manifest["counts"]
+    assert tree_digest(out) != tree_digest(tmp_path / "c")
+
+
+def test_spooling_to_disk_does_not_change_the_output(small, tmp_path: Path, monkeypatch):
+    """At 10M messages the generator spools future hours to disk; the bytes must not change."""
+    out, _ = small
+    original_init = Generator.__init__
+
+    def tiny_spool(self, *args, **kwargs):
+        original_init(self, *args, **kwargs)
+        self.spool_cap_bytes = 4096  # spill almost every hour
+
+    monkeypatch.setattr(generator_module.Generator, "__init__", tiny_spool)
+    opts = RunOptions(
+        out=tmp_path / "spooled",
+        seed=11,
+        conversations=SMALL["conversations"],
+        days=SMALL["days"],
+        start_date=dt.date.fromisoformat(SMALL["start_date"]),
+    )
+    validate(opts)
+    prepare_out(opts.out, force=False)
+    Generator(opts, DEFAULT_CONFIG).run(opts.out)
+    assert not (opts.out / generator_module.SPOOL_DIR).exists()
+    assert tree_digest(out) == tree_digest(opts.out)
+
+
+def test_reloading_generated_data_adds_nothing(small, tmp_path: Path):
+    out, _ = small
+    db = tmp_path / "w.duckdb"
+    load(out, db)
+    tables = [r[0] for r in query(db, "select table_name from raw._load_files group by 1")]
+    before = {t: query(db, f"select count(*) from raw.{t}")[0][0] for t in tables}
+    quarantined = query(db, "select count(*) from raw._quarantine")[0][0]
+    load(out, db)
+    after = {t: query(db, f"select count(*) from raw.{t}")[0][0] for t in tables}
+    assert after == before
+    assert query(db, "select count(*) from raw._quarantine")[0][0] == quarantined
+    assert sum(before.values()) > 1000
+
+
+def test_every_file_accounted_for_exactly_as_the_manifest_says(warehouse):
+    files = warehouse.manifest["files"]
+    loaded = {
+        r[0]: r[1:]
+        for r in warehouse.query(
+            "select file_path, rows_in_file, rows_loaded, rows_quarantined from raw._load_files"
+        )
+    }
+    assert set(loaded) == set(files)
+    for rel, expected in files.items():
+        rows_in_file, rows_loaded, rows_quarantined = loaded[rel]
+        assert rows_in_file == expected["rows"], rel
+        assert rows_quarantined == expected["expected_quarantine"], rel
+        assert rows_loaded + rows_quarantined == rows_in_file, rel
+    total_q = warehouse.query("select count(*) from raw._quarantine")[0][0]
+    assert total_q == warehouse.manifest["mess"]["expected_quarantine_total"]
+
+
+def test_each_kind_of_mess_is_loaded_or_quarantined_with_its_reason(warehouse):
+    mess = warehouse.manifest["mess"]
+    reasons = dict(
+        warehouse.query(
+            """
+            select
+                case
+                    when reason like 'malformed JSON%' then 'truncated_json'
+                    when reason = 'missing required value ''anonymousId''' then 'no_anonymous_id'
+                    when table_name = 'web_pageviews' and reason like 'expected % fields%'
+                        then 'malformed_pageview'
+                    else table_name || ': ' || reason
+                end,
+                count(*)
+            from raw._quarantine
+            group by 1
+            """
+        )
+    )
+    assert reasons == {
+        "truncated_json": mess["truncated_json_lines"],
+        "no_anonymous_id": mess["events_missing_anonymous_id"],
+        "malformed_pageview": mess["malformed_pageview_rows"],
+    }
+    assert mess["malformed_lines_total"] == (
+        mess["truncated_json_lines"] + mess["malformed_pageview_rows"]
+    )
+
+    # duplicates are loaded (raw is append-only) and removed in staging
+    raw_rows, distinct_ids = warehouse.query(
+        "select count(*), count(distinct event_id) from raw.chat_events"
+    )[0]
+    assert raw_rows - distinct_ids == (
+        mess["duplicate_events_exact"] + mess["duplicate_events_new_received_at"]
+    )
+    staged = warehouse.query("select count(*) from staging.stg_chat__events")[0][0]
+    assert staged <= distinct_ids
+
+    # late events: received a day or more after they happened
+    late = warehouse.query(
+        """
+        with first_copy as (
+            select
+                event_id,
+                min(cast(received_at as timestamptz)) as received_at,
+                min(cast(event_timestamp as timestamptz)) as happened_at
+            from raw.chat_events
+            group by event_id
+        )
+        select count(*) from first_copy where received_at - happened_at > interval 12 hour
+        """
+    )[0][0]
+    assert late == mess["late_events"]
+
+    # every timezone offset the generator wrote is in raw, with the same counts
+    offsets = dict(
+        warehouse.query(
+            """
+            with first_copy as (
+                select event_id, min(event_timestamp) as ts
+                from raw.chat_events
+                group by event_id
+            )
+            select
+                case when ts like '%Z' then 'Z' else right(ts, 6) end as suffix,
+                count(*)
+            from first_copy
+            group by 1
+            """
+        )
+    )
+    assert offsets == mess["mixed_timezone_offsets"]
+
+    # QA visitors reach raw (every visitor is assigned to the experiments on arrival)
+    qa = warehouse.query(
+        "select count(distinct anonymous_id) from raw.experiment_assignments "
+        "where anonymous_id like 'qa\\_%' escape '\\'"
+    )[0][0]
+    assert qa == mess["qa_visitors"]
+
+
+def test_event_counts_by_name_match_the_manifest(warehouse):
+    counts = dict(
+        warehouse.query(
+            """
+            select event_type, count(*)
+            from (select event_id, min(event_type) as event_type from raw.chat_events
+                  group by event_id)
+            group by 1
+            """
+        )
+    )
+    assert counts == warehouse.manifest["counts"]["chat_events_by_name"]
+    # malformed page-view rows are extra, broken copies: they are quarantined, not counted
+    page_views = warehouse.query("select count(*) from raw.web_pageviews")[0][0]
+    assert page_views == warehouse.manifest["counts"]["entities"]["page_views"]
+
+
+def test_data_stays_inside_the_manifest_date_range(warehouse):
+    """(The planted behaviour itself, e.g. bot resolution share and human response times, is
+    recovered from the marts in test_kpis.py.)"""
+    dates = warehouse.manifest["date_range"]
+    first, last = warehouse.query(
+        "select min(cast(cast(event_timestamp as timestamptz) as date)), "
+        "max(cast(cast(event_timestamp as timestamptz) as date)) from raw.chat_events"
+    )[0]
+    start = dt.date.fromisoformat(dates["start_date"])
+    end = dt.date.fromisoformat(dates["end_date"])
+    # local offsets move an event at most a day either side of its UTC date
+    assert start - dt.timedelta(days=1) <= first <= start + dt.timedelta(days=1)
+    assert last <= end + dt.timedelta(days=1)
