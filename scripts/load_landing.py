@@ -30,11 +30,19 @@ def main(argv: list[str] | None = None) -> int:
         default=default_database(),
         help="DuckDB file (default: $CHATPERF_DUCKDB_PATH or data/warehouse.duckdb)",
     )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="processes parsing files in parallel (default: CPU count, at most 4)",
+    )
     parser.add_argument("--quiet", action="store_true", help="print only the summary line")
     args = parser.parse_args(argv)
 
     try:
-        results = load_landing(args.landing, args.database, show_progress=not args.quiet)
+        results = load_landing(
+            args.landing, args.database, show_progress=not args.quiet, workers=args.workers
+        )
     except LoadError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

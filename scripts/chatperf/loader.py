@@ -14,12 +14,17 @@ loaded in one transaction, so an interrupted load leaves no half file behind.
 
 from __future__ import annotations
 
+import collections
+import concurrent.futures
 import csv
 import datetime as dt
 import gzip
 import hashlib
 import io
+import multiprocessing
 import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -284,23 +289,22 @@ def _iter_csv(
         line_start = reader.line_num + 1
         if not fields or (len(fields) == 1 and not fields[0].strip()):
             continue
-        raw_text = _csv_line(fields)
         if missing_required:
             reason = "schema drift: file lacks required column(s) " + ", ".join(missing_required)
-            yield lineno, raw_text, None, reason, None
+            yield lineno, _csv_line(fields), None, reason, None
             continue
         if len(fields) != width:
             reason = f"expected {width} fields, found {len(fields)}"
-            yield lineno, raw_text, None, reason, None
+            yield lineno, _csv_line(fields), None, reason, None
             continue
         record = dict(zip(header, fields, strict=True))
         try:
             row = _convert(table.columns, record)
         except ValueError as exc:
-            yield lineno, raw_text, None, str(exc), None
+            yield lineno, _csv_line(fields), None, str(exc), None
             continue
         extras = {k: record[k] for k in extra} or None
-        yield lineno, raw_text, row, None, extras
+        yield lineno, "", row, None, extras  # the raw text is only kept for quarantined rows
 
 
 def _csv_line(fields: list[str]) -> str:
@@ -424,11 +428,12 @@ def _open_text(path: Path) -> io.TextIOBase:
     return path.open("r", encoding="utf-8", newline="")
 
 
-class _Writer:
-    """Buffers typed rows and quarantine rows, flushing them to DuckDB in Arrow batches."""
+class _Parsed:
+    """One file parsed (no database needed): typed rows spooled to an Arrow IPC file, the
+    quarantined rows, and the file's row accounting."""
 
-    def __init__(self, con, table: Table, rel: str, loaded_at: dt.datetime, load_id: str):
-        self.con, self.table, self.rel = con, table, rel
+    def __init__(self, table: Table, rel: str, loaded_at: dt.datetime, load_id: str, spool: Path):
+        self.table, self.rel = table, rel
         self.loaded_at, self.load_id = loaded_at, load_id
         self.schema = pa.schema(
             [pa.field(c.name, ARROW_TYPES[c.type]) for c in table.columns]
@@ -440,6 +445,8 @@ class _Writer:
                 pa.field("_load_id", pa.string()),
             ]
         )
+        self.spool = spool
+        self.sink: pa.ipc.RecordBatchFileWriter | None = None
         self.rows: list[list[object]] = []
         self.quarantine: list[tuple] = []
 
@@ -454,25 +461,25 @@ class _Writer:
         self.quarantine.append(
             (self.table.name, self.rel, lineno, reason, text, self.loaded_at, self.load_id)
         )
-        if len(self.quarantine) >= BATCH_ROWS:
-            self.flush()
 
     def flush(self) -> None:
-        if self.rows:
-            columns = list(zip(*self.rows, strict=True))
-            batch = pa.Table.from_arrays(
-                [pa.array(col, type=f.type) for col, f in zip(columns, self.schema, strict=True)],
-                schema=self.schema,
-            )
-            self.con.register("_batch", batch)
-            self.con.execute(f"insert into raw.{self.table.name} by name select * from _batch")
-            self.con.unregister("_batch")
-            self.rows = []
-        if self.quarantine:
-            self.con.executemany(
-                "insert into raw._quarantine values (?, ?, ?, ?, ?, ?, ?)", self.quarantine
-            )
-            self.quarantine = []
+        if not self.rows:
+            return
+        columns = list(zip(*self.rows, strict=True))
+        batch = pa.RecordBatch.from_arrays(
+            [pa.array(col, type=f.type) for col, f in zip(columns, self.schema, strict=True)],
+            schema=self.schema,
+        )
+        if self.sink is None:
+            self.sink = pa.ipc.new_file(str(self.spool), self.schema)
+        self.sink.write_batch(batch)
+        self.rows = []
+
+    def close(self) -> None:
+        self.flush()
+        if self.sink is not None:
+            self.sink.close()
+            self.sink = None
 
 
 def _has_data_rows(path: Path, table: Table) -> bool:
@@ -484,30 +491,22 @@ def _has_data_rows(path: Path, table: Table) -> bool:
         return next(lines, None) is not None
 
 
-def load_file(
-    con: duckdb.DuckDBPyConnection,
-    path: Path,
-    table: Table,
-    rel: str,
-    load_id: str,
-    progress: Callable[[int], None] | None = None,
-) -> FileResult:
-    digest = sha256_of(path)
-    result = FileResult(path=rel, table=table.name, sha256=digest)
-    seen = con.execute(
-        "select file_path from raw._load_files where file_sha256 = ? and table_name = ? "
-        "order by (file_path = ?) desc limit 1",
-        [digest, table.name, rel],
-    ).fetchone()
-    if seen and (seen[0] == rel or _has_data_rows(path, table)):
-        result.skipped = True
-        result.notes.append(f"already loaded (as {seen[0]})")
-        return result
+@dataclass
+class ParsedFile:
+    result: FileResult
+    spool: Path | None  # Arrow IPC file of the loaded rows, None when no row loaded
+    quarantine: list[tuple]
+    loaded_at: dt.datetime
 
+
+def parse_file(
+    path: Path, table: Table, rel: str, digest: str, load_id: str, spool: Path
+) -> ParsedFile:
+    """Parse and type-check one landing file; runs in a worker process when loading in parallel."""
+    result = FileResult(path=rel, table=table.name, sha256=digest)
     loaded_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    con.execute("begin transaction")
+    parsed = _Parsed(table, rel, loaded_at, load_id, spool)
     try:
-        writer = _Writer(con, table, rel, loaded_at, load_id)
         with _open_text(path) as handle:
             if path.name.removesuffix(".gz").endswith((".jsonl", ".ndjson", ".json")):
                 rows = _iter_jsonl(table, handle)
@@ -517,65 +516,197 @@ def load_file(
                 result.rows_in_file += 1
                 if row is None:
                     result.rows_quarantined += 1
-                    writer.reject(lineno, text, reason or "unparseable row")
+                    parsed.reject(lineno, text, reason or "unparseable row")
                 else:
                     result.rows_loaded += 1
-                    writer.add(row, extras, lineno)
-                if progress and result.rows_in_file % 50_000 == 0:
-                    progress(50_000)
-        writer.flush()
-        if result.rows_in_file == 0 and not result.notes:
-            result.notes.append("empty file")
+                    parsed.add(row, extras, lineno)
+        parsed.close()
+    except UnicodeDecodeError as exc:
+        parsed.close()
+        spool.unlink(missing_ok=True)
+        raise LoadError(f"{rel} is not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    if result.rows_in_file == 0 and not result.notes:
+        result.notes.append("empty file")
+    return ParsedFile(
+        result=result,
+        spool=spool if spool.exists() else None,
+        quarantine=parsed.quarantine,
+        loaded_at=loaded_at,
+    )
+
+
+def _already_loaded(
+    con: duckdb.DuckDBPyConnection, path: Path, table: Table, rel: str, digest: str
+) -> str | None:
+    """The name the same content was loaded under before, if it counts as already loaded."""
+    seen = con.execute(
+        "select file_path from raw._load_files where file_sha256 = ? and table_name = ? "
+        "order by (file_path = ?) desc limit 1",
+        [digest, table.name, rel],
+    ).fetchone()
+    if seen and (seen[0] == rel or _has_data_rows(path, table)):
+        return seen[0]
+    return None
+
+
+def write_parsed(con: duckdb.DuckDBPyConnection, parsed: ParsedFile, load_id: str) -> None:
+    """Append one parsed file in one transaction: its rows, its quarantine, its accounting."""
+    result = parsed.result
+    con.execute("begin transaction")
+    try:
+        if parsed.spool is not None:
+            with pa.memory_map(str(parsed.spool)) as source:
+                reader = pa.ipc.open_file(source)
+                for i in range(reader.num_record_batches):
+                    con.register("_batch", pa.Table.from_batches([reader.get_batch(i)]))
+                    con.execute(f"insert into raw.{result.table} by name select * from _batch")
+                    con.unregister("_batch")
+        for a in range(0, len(parsed.quarantine), BATCH_ROWS):
+            con.executemany(
+                "insert into raw._quarantine values (?, ?, ?, ?, ?, ?, ?)",
+                parsed.quarantine[a : a + BATCH_ROWS],
+            )
         con.execute(
             "insert into raw._load_files values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                rel,
-                digest,
-                table.name,
+                result.path,
+                result.sha256,
+                result.table,
                 result.rows_in_file,
                 result.rows_loaded,
                 result.rows_quarantined,
                 "; ".join(result.notes) or None,
-                loaded_at,
+                parsed.loaded_at,
                 load_id,
             ],
         )
         con.execute("commit")
-    except UnicodeDecodeError as exc:
-        con.execute("rollback")
-        raise LoadError(f"{rel} is not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     except BaseException:
         con.execute("rollback")
         raise
-    return result
+    finally:
+        if parsed.spool is not None:
+            parsed.spool.unlink(missing_ok=True)
+
+
+def load_file(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    table: Table,
+    rel: str,
+    load_id: str,
+    spool_dir: Path,
+) -> FileResult:
+    """Load one file in this process (skipped when its content was loaded before)."""
+    digest = sha256_of(path)
+    seen = _already_loaded(con, path, table, rel, digest)
+    if seen is not None:
+        result = FileResult(path=rel, table=table.name, sha256=digest, skipped=True)
+        result.notes.append(f"already loaded (as {seen})")
+        return result
+    parsed = parse_file(path, table, rel, digest, load_id, spool_dir / f"{uuid.uuid4().hex}.arrow")
+    write_parsed(con, parsed, load_id)
+    return parsed.result
+
+
+def default_workers() -> int:
+    return max(1, min(os.cpu_count() or 1, 4))
 
 
 def load_landing(
     landing: str | os.PathLike,
     database: str | os.PathLike,
     show_progress: bool = False,
+    workers: int | None = None,
 ) -> list[FileResult]:
-    """Load every new file of the landing folder; return what happened to each file."""
+    """Load every new file of the landing folder; return what happened to each file.
+
+    Files are parsed in ``workers`` processes (default: the CPU count, at most 4) while this
+    process appends the parsed files to DuckDB one at a time, in file order, each in its own
+    transaction; the result is the same as a serial load.
+    """
     landing = Path(landing)
     files = discover(landing)
+    workers = default_workers() if workers is None else max(1, workers)
     con = connect(database)
+    spool_dir = Path(tempfile.mkdtemp(prefix="chatperf-load-"))
+    bar = None
     try:
         ensure_schema(con)
         load_id = uuid.uuid4().hex
-        results: list[FileResult] = []
-        bar = None
         if show_progress:
             from tqdm import tqdm
 
             total = sum(p.stat().st_size for p, _ in files)
             bar = tqdm(total=total, unit="B", unit_scale=True, desc="loading", leave=False)
-        for path, table in files:
-            rel = path.relative_to(landing).as_posix()
-            results.append(load_file(con, path, table, rel, load_id))
-            if bar is not None:
-                bar.update(path.stat().st_size)
+        if workers == 1 or len(files) < 2:
+            results = []
+            for path, table in files:
+                rel = path.relative_to(landing).as_posix()
+                results.append(load_file(con, path, table, rel, load_id, spool_dir))
+                if bar is not None:
+                    bar.update(path.stat().st_size)
+            return results
+        return _load_parallel(con, landing, files, load_id, spool_dir, workers, bar)
+    finally:
         if bar is not None:
             bar.close()
-        return results
-    finally:
         con.close()
+        shutil.rmtree(spool_dir, ignore_errors=True)
+
+
+def _load_parallel(
+    con: duckdb.DuckDBPyConnection,
+    landing: Path,
+    files: list[tuple[Path, Table]],
+    load_id: str,
+    spool_dir: Path,
+    workers: int,
+    bar,
+) -> list[FileResult]:
+    results: list[FileResult | None] = [None] * len(files)
+    pending: collections.deque = collections.deque()
+    context = multiprocessing.get_context("spawn")  # no inherited DuckDB connection
+    with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
+        try:
+            for index, (path, table) in enumerate(files):
+                rel = path.relative_to(landing).as_posix()
+                digest = sha256_of(path)
+                seen = _already_loaded(con, path, table, rel, digest)
+                if seen is not None:
+                    results[index] = FileResult(
+                        path=rel, table=table.name, sha256=digest, skipped=True
+                    )
+                    results[index].notes.append(f"already loaded (as {seen})")
+                    continue
+                spool = spool_dir / f"{index}.arrow"
+                future = pool.submit(parse_file, path, table, rel, digest, load_id, spool)
+                pending.append((index, path, table, rel, digest, future))
+                # keep a bounded number of parsed files waiting, to bound memory and disk
+                while len(pending) > workers + 1:
+                    _write_next(con, pending, results, load_id, bar)
+            while pending:
+                _write_next(con, pending, results, load_id, bar)
+        except BaseException:
+            for *_, future in pending:
+                future.cancel()
+            raise
+    return [r for r in results if r is not None]
+
+
+def _write_next(con, pending, results, load_id: str, bar) -> None:
+    index, path, table, rel, digest, future = pending.popleft()
+    parsed = future.result()
+    # the same content may have been loaded meanwhile under another name in this run
+    seen = _already_loaded(con, path, table, rel, digest)
+    if seen is not None:
+        if parsed.spool is not None:
+            parsed.spool.unlink(missing_ok=True)
+        result = FileResult(path=rel, table=table.name, sha256=digest, skipped=True)
+        result.notes.append(f"already loaded (as {seen})")
+        results[index] = result
+    else:
+        write_parsed(con, parsed, load_id)
+        results[index] = parsed.result
+    if bar is not None:
+        bar.update(path.stat().st_size)

@@ -216,3 +216,48 @@ def test_data_stays_inside_the_manifest_date_range(warehouse):
     # local offsets move an event at most a day either side of its UTC date
     assert start - dt.timedelta(days=1) <= first <= start + dt.timedelta(days=1)
     assert last <= end + dt.timedelta(days=1)
+
+
+def test_parallel_load_equals_serial_load(small, tmp_path: Path):
+    """Files parsed in worker processes land exactly as a one-process load lands them."""
+    from chatperf.loader import load_landing
+
+    out, _ = small
+    tables = None
+    contents = []
+    for workers in (1, 2):
+        db = tmp_path / f"w{workers}.duckdb"
+        results = load_landing(out, db, workers=workers)
+        assert [r.path for r in results] == sorted(r.path for r in results)
+        con = duckdb.connect(str(db), read_only=True)
+        try:
+            if tables is None:
+                tables = [
+                    r[0]
+                    for r in con.execute(
+                        "select table_name from information_schema.tables "
+                        "where table_schema = 'raw' and table_name not like '\\_%' escape '\\' "
+                        "order by 1"
+                    ).fetchall()
+                ]
+            contents.append(
+                {
+                    t: con.execute(
+                        f"select * exclude (_loaded_at, _load_id) from raw.{t} order by all"
+                    ).fetchall()
+                    for t in [*tables]
+                }
+                | {
+                    "_quarantine": con.execute(
+                        "select * exclude (quarantined_at, load_id) from raw._quarantine "
+                        "order by all"
+                    ).fetchall(),
+                    "_load_files": con.execute(
+                        "select * exclude (loaded_at, load_id) from raw._load_files order by all"
+                    ).fetchall(),
+                }
+            )
+        finally:
+            con.close()
+    assert len(tables) > 10
+    assert contents[0] == contents[1]
