@@ -59,6 +59,12 @@ PUBLISHED_VARS = (
     "csat_good_min",
 )
 
+FLOAT_DIGITS = 12
+# x rounded to FLOAT_DIGITS significant digits (0 and NULL stay as they are)
+_ROUND_SIGNIFICANT = (
+    "case when {c} is null or {c} = 0 or isinf({c}) or isnan({c}) then {c} else "
+    f"round({{c}}, {FLOAT_DIGITS - 1} - floor(log10(abs({{c}})))::int) end"
+)
 _DOCS_BLOCK = re.compile(r"{%-?\s*docs\s+(\w+)\s*-?%}(.*?){%-?\s*enddocs\s*-?%}", re.DOTALL)
 
 
@@ -182,13 +188,32 @@ def _source_tables(con: duckdb.DuckDBPyConnection, seeds: tuple[str, ...]) -> li
 def table_fingerprints(
     con: duckdb.DuckDBPyConnection, tables: list[tuple[str, str]], database: str | None = None
 ) -> dict[str, tuple[int, str]]:
-    """Per ``schema.table``: (rows, an order-independent hash of the rows' contents)."""
+    """Per ``schema.table``: (rows, an order-independent hash of the rows' contents).
+
+    Floating-point columns are hashed rounded to ``FLOAT_DIGITS`` significant digits: a parallel
+    ``dbt build`` sums doubles in a different order each time, so the last bits of a rebuilt
+    mart differ although nothing changed; without the rounding every rebuild would "change".
+    (A value that sits exactly on a rounding boundary can still flip, which only republishes
+    the same numbers: harmless.)
+    """
     prefix = f"{_q(database)}." if database else ""
     out = {}
     for schema, table in tables:
+        cols = con.execute(
+            "select column_name, data_type from duckdb_columns() where database_name = ? "
+            "and schema_name = ? and table_name = ? order by column_index",
+            [database or con.execute("select current_database()").fetchone()[0], schema, table],
+        ).fetchall()
+        parts = [
+            f"{_ROUND_SIGNIFICANT.format(c=_q(name))}"
+            if dtype in ("DOUBLE", "FLOAT", "REAL")
+            else _q(name)
+            for name, dtype in cols
+        ]
+        row_hash = f"hash({', '.join(parts)})" if parts else "0"
         rows, total = con.execute(
-            "select count(*), coalesce(sum(hash(t)), 0)::hugeint "
-            f"from {prefix}{_q(schema)}.{_q(table)} as t"
+            f"select count(*), coalesce(sum({row_hash}), 0)::hugeint "
+            f"from {prefix}{_q(schema)}.{_q(table)}"
         ).fetchone()
         out[f"{schema}.{table}"] = (int(rows), str(total))
     return out

@@ -237,7 +237,9 @@ def sidebar_filters() -> Filters:
 
 
 def page_header(title: str, intro: str) -> tuple[dict, Filters]:
-    st.set_page_config(page_title=f"Chat performance · {title}", layout="wide")
+    st.set_page_config(
+        page_title=f"Chat performance · {title}", layout="wide", initial_sidebar_state="expanded"
+    )
     st.markdown(CSS, unsafe_allow_html=True)
     info = require_serving()
     filters = sidebar_filters()

@@ -119,7 +119,8 @@ with left:
         + definition("rpt_chat_conversion_rates_daily", "chat_assisted_conversion_rate"),
     )
 pipeline = q(
-    "select week_start::date as week, sum(leads) as leads, sum(qualified_leads) as qualified, "
+    "select strftime(week_start, '%Y-%m-%d') as week, sum(leads) as leads, "
+    "sum(qualified_leads) as qualified, "
     "sum(deals_won) as won from marts.rpt_sales_pipeline_weekly "
     "where week_start::date between ? and ? group by 1 order by 1",
     *weeks,
@@ -136,7 +137,7 @@ with right:
                 xOffset="stage:N",
                 y=alt.Y("count:Q", title=None),
                 color=alt.Color("stage:N", legend=alt.Legend(orient="bottom")),
-                tooltip=["week:T", "stage:N", "count:Q"],
+                tooltip=["week:O", "stage:N", "count:Q"],
             )
         ),
     )
