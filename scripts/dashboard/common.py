@@ -78,8 +78,13 @@ def _version_key(path: Path) -> tuple[int, int]:
 
 @st.cache_data(show_spinner=False, max_entries=512)
 def _query(path: str, version_key: tuple[int, int], sql: str, params: tuple) -> pd.DataFrame:
-    con = duckdb.connect(path, read_only=True)
+    # An in-memory database that attaches the file: duckdb.connect(path) would reuse a
+    # database instance cached in this process (still the replaced file) while any other
+    # connection to the path is open; ATTACH always opens the file the path names now.
+    con = duckdb.connect(":memory:")
     try:
+        con.execute(f"attach '{path.replace(chr(39), chr(39) * 2)}' as serving (read_only)")
+        con.execute("use serving")
         return con.execute(sql, list(params)).df()
     finally:
         con.close()
