@@ -1,0 +1,179 @@
+"""Support view: speed, resolution quality and satisfaction (one view per job)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+from common import (
+    Kpi,
+    chart,
+    definition,
+    kpi_row,
+    kpi_sums,
+    line_chart,
+    page_header,
+    page_ready,
+    q,
+    ratio,
+    trend_row,
+)
+
+info, f = page_header(
+    "Support",
+    "Is chat fast and does it solve problems? Human and bot work kept apart; rates are sums of "
+    "counts over the date range, response times are the marts' 7-day rolling medians.",
+)
+counts = kpi_sums(
+    f,
+    [
+        "conversations",
+        "resolved_conversations",
+        "first_contact_resolved_conversations",
+        "ever_resolved_conversations",
+        "reopened_conversations",
+        "rated_conversations",
+        "good_csat_conversations",
+        "rated_bot_conversations",
+        "good_csat_bot_conversations",
+        "rated_human_conversations",
+        "good_csat_human_conversations",
+        "rated_escalated_conversations",
+        "good_csat_escalated_conversations",
+    ],
+)
+trend = trend_row(f)
+kpi_row(
+    "Support KPIs over the date range",
+    [
+        Kpi(
+            "support_conversations",
+            "Conversations",
+            counts["conversations"],
+            "count",
+            definition("rpt_chat_kpis_daily", "conversations"),
+        ),
+        Kpi(
+            "support_p50_first_response_7d",
+            "Human first response (median, 7 days)",
+            trend.get("p50_human_first_response_seconds_7d"),
+            "seconds",
+            definition("rpt_chat_kpis_daily", "p50_human_first_response_seconds"),
+            note=f"7 days ending {f.end:%Y-%m-%d}.",
+        ),
+        Kpi(
+            "support_resolution_rate",
+            "Resolution rate",
+            ratio(counts["resolved_conversations"], counts["conversations"]),
+            "rate",
+            definition("rpt_chat_kpis_daily", "resolution_rate"),
+        ),
+        Kpi(
+            "support_fcr",
+            "First-contact resolution",
+            ratio(counts["first_contact_resolved_conversations"], counts["conversations"]),
+            "rate",
+            definition("rpt_chat_kpis_daily", "first_contact_resolution_rate"),
+        ),
+        Kpi(
+            "support_reopen_rate",
+            "Reopen rate",
+            ratio(counts["reopened_conversations"], counts["ever_resolved_conversations"]),
+            "rate",
+            definition("rpt_chat_kpis_daily", "reopen_rate"),
+        ),
+        Kpi(
+            "support_csat",
+            "CSAT",
+            ratio(counts["good_csat_conversations"], counts["rated_conversations"]),
+            "rate",
+            definition("rpt_chat_kpis_daily", "csat_score"),
+            note=f"{counts['rated_conversations']:,.0f} rated conversations.",
+        ),
+    ],
+)
+
+daily = q(
+    "select report_date::date as day, p50_human_first_response_seconds / 60 as p50, "
+    "p90_human_first_response_seconds / 60 as p90, p50_bot_first_response_seconds / 60 as bot_p50 "
+    "from marts.rpt_support_daily where channel = ? and report_date::date between ? and ? "
+    "order by 1",
+    f.channel,
+    f.start,
+    f.end,
+)
+left, right = st.columns(2)
+with left:
+    chart(
+        "Daily first response, minutes: human median and p90, bot median",
+        daily.melt("day", var_name="statistic", value_name="minutes"),
+        lambda d: line_chart(d, "day", "minutes", "statistic", fmt=",.0f"),
+        caption="rpt_support_daily (channel filter; not split by segment). "
+        + definition("rpt_support_daily", "p50_human_first_response_seconds"),
+    )
+csat = {
+    "bot": ratio(counts["good_csat_bot_conversations"], counts["rated_bot_conversations"]),
+    "human": ratio(counts["good_csat_human_conversations"], counts["rated_human_conversations"]),
+    "escalated": ratio(
+        counts["good_csat_escalated_conversations"], counts["rated_escalated_conversations"]
+    ),
+}
+csat_df = pd.DataFrame([{"path": k, "csat": v} for k, v in csat.items() if v is not None])
+with right:
+    chart(
+        "CSAT by resolution path",
+        csat_df,
+        lambda d: (
+            alt.Chart(d)
+            .mark_bar()
+            .encode(
+                x=alt.X("path:N", title=None),
+                y=alt.Y("csat:Q", title=None, axis=alt.Axis(format=".0%")),
+                tooltip=["path:N", alt.Tooltip("csat:Q", format=".1%")],
+            )
+        ),
+        caption=definition("rpt_chat_kpis_daily", "csat_score_bot"),
+    )
+rates = q(
+    "select period_start::date as day, resolution_rate_7d as resolution, "
+    "first_contact_resolution_rate_7d as first_contact_resolution, reopen_rate_7d as reopen "
+    "from marts.rpt_chat_kpi_trends where channel = ? and segment_type = ? and segment_value = ? "
+    "and period_start::date between ? and ? order by 1",
+    f.channel,
+    f.segment_type,
+    f.segment_value,
+    f.start,
+    f.end,
+)
+issues = q(
+    "select tag_value as issue_type, sum(conversations) as conversations "
+    "from marts.rpt_top_intents_weekly where tag_type = 'issue_type' "
+    "and week_start::date between ? and ? group by 1 order by 2 desc, 1 limit 8",
+    f.start - dt.timedelta(days=6),
+    f.end,
+)
+left, right = st.columns(2)
+with left:
+    chart(
+        "Resolution, first-contact resolution and reopen rates (7-day rolling)",
+        rates.melt("day", var_name="rate", value_name="value"),
+        lambda d: line_chart(d, "day", "value", "rate", fmt=".0%"),
+    )
+with right:
+    chart(
+        "Top issue categories (conversations)",
+        issues,
+        lambda d: (
+            alt.Chart(d)
+            .mark_bar()
+            .encode(
+                y=alt.Y("issue_type:N", sort="-x", title=None),
+                x=alt.X("conversations:Q", title=None),
+                tooltip=["issue_type:N", "conversations:Q"],
+            )
+        ),
+        caption="ISO weeks overlapping the range, all channels and segments.",
+    )
+page_ready("support")
