@@ -1,7 +1,7 @@
 {#- Student's t distribution in plain SQL (DuckDB and Spark have no t CDF, Spark no lgamma).
 
     log_gamma(x), x > 0: Stirling's series on x + 8, shifted back with the log of the product
-    x (x + 1) ... (x + 7); truncation error below 1e-12. -#}
+    x (x + 1) ... (x + 7); truncation error below 1e-13. -#}
 {% macro log_gamma(x_value) -%}
     {%- set x = 'cast(' ~ x_value ~ ' as ' ~ type_double() ~ ')' -%}
     ((({{ x }}) + 7.5) * ln(({{ x }}) + 8.0) - (({{ x }}) + 8.0) + 0.91893853320467274
@@ -9,6 +9,7 @@
     - 1.0 / (360.0 * power(({{ x }}) + 8.0, 3))
     + 1.0 / (1260.0 * power(({{ x }}) + 8.0, 5))
     - 1.0 / (1680.0 * power(({{ x }}) + 8.0, 7))
+    + 1.0 / (1188.0 * power(({{ x }}) + 8.0, 9))
     - ln(({{ x }}) * (({{ x }}) + 1.0) * (({{ x }}) + 2.0) * (({{ x }}) + 3.0)
         * (({{ x }}) + 4.0) * (({{ x }}) + 5.0) * (({{ x }}) + 6.0) * (({{ x }}) + 7.0)))
 {%- endmacro %}
@@ -78,7 +79,9 @@
 
 {#- Cornish-Fisher start for the t quantile with upper-tail probability given through the normal
     quantile `z` (a column): z + g1/df + g2/df^2 + g3/df^3 + g4/df^4. -#}
-{% macro student_t_quantile_initial(z, df) -%}
+{% macro student_t_quantile_initial(z_value, df_value) -%}
+    {%- set z = '(' ~ z_value ~ ')' -%}
+    {%- set df = '(' ~ df_value ~ ')' -%}
     ({{ z }}
     + (power({{ z }}, 3) + {{ z }}) / 4.0 / ({{ df }})
     + (5.0 * power({{ z }}, 5) + 16.0 * power({{ z }}, 3) + 3.0 * {{ z }}) / 96.0 / power({{ df }}, 2)
@@ -86,4 +89,45 @@
         / 384.0 / power({{ df }}, 3)
     + (79.0 * power({{ z }}, 9) + 776.0 * power({{ z }}, 7) + 1482.0 * power({{ z }}, 5)
         - 1920.0 * power({{ z }}, 3) - 945.0 * {{ z }}) / 92160.0 / power({{ df }}, 4))
+{%- endmacro %}
+
+{#- CTE chain for the Student t quantile with upper-tail probability `tail_probability` (a
+    number): emits "<prefix>_0 as (...), <prefix>_tail_1 as (...), <prefix>_1 as (...), ...";
+    the answer is column t_quantile of <prefix>_<steps>, per key. `source` has the key columns,
+    the df column and `z_column`, the normal quantile for the same tail (the Cornish-Fisher start).
+    Each step is Newton's on the tail: t <- t + (tail(t) - p) / pdf(t); the tail is concave in t
+    beyond the mode, so the steps climb monotonically to the root from the (low) start. -#}
+{% macro student_t_quantile_ctes(source, key_columns, df_column, z_column, tail_probability, prefix='t_quantile', steps=4) -%}
+{{ prefix }}_0 as (
+    select
+        {% for key in key_columns -%}
+        {{ key }},
+        {% endfor -%}
+        {{ df_column }} as degrees_of_freedom,
+        {{ student_t_quantile_initial(z_column, df_column) }} as t_quantile
+    from {{ source }}
+),
+{% for step in range(1, steps + 1) %}
+{{ prefix }}_tail_{{ step }} as (
+    {{ student_t_upper_tail_select(prefix ~ '_' ~ (step - 1), key_columns, 't_quantile', 'degrees_of_freedom') }}
+),
+
+{{ prefix }}_{{ step }} as (
+    select
+        {% for key in key_columns -%}
+        previous.{{ key }},
+        {% endfor -%}
+        previous.degrees_of_freedom,
+        previous.t_quantile
+        + (tails.t_upper_tail - ({{ tail_probability }}))
+        / {{ student_t_pdf('previous.t_quantile', 'previous.degrees_of_freedom') }} as t_quantile
+    from {{ prefix }}_{{ step - 1 }} as previous
+    inner join {{ prefix }}_tail_{{ step }} as tails
+        on
+            {% for key in key_columns -%}
+            previous.{{ key }} = tails.{{ key }}{% if not loop.last %}
+            and {% endif %}
+            {%- endfor %}
+){% if not loop.last %},{% endif %}
+{% endfor %}
 {%- endmacro %}

@@ -12,10 +12,6 @@ comparisons as (
     select * from {{ ref('int_experiment_comparisons') }}
 ),
 
-plans as (
-    select * from {{ ref('experiment_plans') }}
-),
-
 guardrails as (
     select * from {{ ref('experiment_guardrails') }}
 ),
@@ -48,40 +44,22 @@ welch_tails as (
     {{ student_t_upper_tail_select('welch_rows', key_columns, 'test_statistic', 'degrees_of_freedom') }}
 ),
 
-{#- t quantile with upper tail alpha/2: Cornish-Fisher start, then Newton steps on the tail. #}
-t_quantile_0 as (
+welch_quantile_inputs as (
     select
         welch_rows.experiment_id,
         welch_rows.variant_id,
         welch_rows.metric,
         welch_rows.degrees_of_freedom,
-        {{ student_t_quantile_initial('normal_quantile.z_critical', 'welch_rows.degrees_of_freedom') }}
-            as t_quantile
+        normal_quantile.z_critical
     from welch_rows
     cross join normal_quantile
 ),
-{% for step in range(1, newton_steps + 1) %}
-t_quantile_tail_{{ step }} as (
-    {{ student_t_upper_tail_select('t_quantile_' ~ (step - 1), key_columns, 't_quantile', 'degrees_of_freedom') }}
-),
 
-t_quantile_{{ step }} as (
-    select
-        previous.experiment_id,
-        previous.variant_id,
-        previous.metric,
-        previous.degrees_of_freedom,
-        previous.t_quantile
-        + (tails.t_upper_tail - {{ alpha / 2.0 }})
-        / {{ student_t_pdf('previous.t_quantile', 'previous.degrees_of_freedom') }} as t_quantile
-    from t_quantile_{{ step - 1 }} as previous
-    inner join t_quantile_tail_{{ step }} as tails
-        on
-            previous.experiment_id = tails.experiment_id
-            and previous.variant_id = tails.variant_id
-            and previous.metric = tails.metric
-),
-{% endfor %}
+{#- t quantile with upper tail alpha/2: Cornish-Fisher start, then Newton steps on the tail. #}
+{{ student_t_quantile_ctes(
+    'welch_quantile_inputs', key_columns, 'degrees_of_freedom', 'z_critical', alpha / 2.0, steps=newton_steps
+) }},
+
 experiment_srm as (
     select
         experiment_id,
