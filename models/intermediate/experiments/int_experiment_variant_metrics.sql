@@ -27,7 +27,7 @@ unit_values as (
     {%- endfor %}
 ),
 
-aggregated as (
+means as (
     select
         experiment_id,
         variant_id,
@@ -37,12 +37,37 @@ aggregated as (
         sum(y) as outcome_value,
         sum(x) as denominator_value,
         avg(y) as mean_y,
-        avg(x) as mean_x,
-        var_samp(y) as variance_y,
-        var_samp(x) as variance_x,
-        covar_samp(y, x) as covariance_xy
+        avg(x) as mean_x
     from unit_values
     group by 1, 2, 3, 4
+),
+
+{#- Two-pass (centred) sample moments: numerically stable, and exact (so deterministic
+    whatever the summation order) for small integer or dyadic inputs. #}
+aggregated as (
+    select
+        means.experiment_id,
+        means.variant_id,
+        means.metric,
+        means.metric_type,
+        means.units,
+        means.outcome_value,
+        means.denominator_value,
+        means.mean_y,
+        means.mean_x,
+        sum((unit_values.y - means.mean_y) * (unit_values.y - means.mean_y)) / nullif(means.units - 1, 0)
+            as variance_y,
+        sum((unit_values.x - means.mean_x) * (unit_values.x - means.mean_x)) / nullif(means.units - 1, 0)
+            as variance_x,
+        sum((unit_values.y - means.mean_y) * (unit_values.x - means.mean_x)) / nullif(means.units - 1, 0)
+            as covariance_xy
+    from means
+    inner join unit_values
+        on
+            means.experiment_id = unit_values.experiment_id
+            and means.variant_id = unit_values.variant_id
+            and means.metric = unit_values.metric
+    group by 1, 2, 3, 4, 5, 6, 7, 8, 9
 ),
 
 estimated as (
