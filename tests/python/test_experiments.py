@@ -17,9 +17,10 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import DBT, ROOT, run
 from scipy import special, stats
-from statsmodels.stats.proportion import confint_proportions_2indep, test_proportions_2indep
+from statsmodels.stats import proportion as sm_proportion
+
+from conftest import DBT, ROOT, run
 
 TOL = 1e-6  # the contract: every statistic within 1e-6 of scipy / statsmodels
 LEVEL = 0.95
@@ -90,6 +91,14 @@ def evaluate(sql: str, **tables: pd.DataFrame) -> pd.DataFrame:
     out = con.execute(sql).df()
     con.close()
     return out.sort_values("id").reset_index(drop=True)
+
+
+def gap(got, want) -> float:
+    """got - want, 0 when both are missing (NULL / NaN), infinite when only one is."""
+    got_missing, want_missing = pd.isna(got), pd.isna(want)
+    if got_missing or want_missing:
+        return 0.0 if got_missing and want_missing else np.inf
+    return float(got) - float(want)
 
 
 def max_abs_error(got, want) -> float:
@@ -199,25 +208,29 @@ def control_row(results: pd.DataFrame, row) -> pd.Series:
 def proportion_errors(row, ctrl) -> dict[str, float]:
     """The mart's proportion statistics minus statsmodels' on the same counts."""
     args = (int(row.outcome_value), int(row.units), int(ctrl.outcome_value), int(ctrl.units))
-    test = test_proportions_2indep(*args, method="wald", compare="diff")
-    low, high = confint_proportions_2indep(*args, method="wald", compare="diff", alpha=1 - LEVEL)
+    test = sm_proportion.test_proportions_2indep(*args, method="wald", compare="diff")
+    low, high = sm_proportion.confint_proportions_2indep(
+        *args, method="wald", compare="diff", alpha=1 - LEVEL
+    )
     p1, p0 = args[0] / args[1], args[2] / args[3]
     v1, v0 = p1 * (1 - p1) / args[1], p0 * (1 - p0) / args[3]
     rel_low, rel_high = relative_interval(p1, v1, p0, v0)
     return {
-        "estimate": row.estimate - p1,
-        "absolute_lift": row.absolute_lift - (p1 - p0),
-        "std_error": row.std_error - np.sqrt(v1 + v0),
-        "p_value": row.p_value - test.pvalue,
-        "ci_lower": row.ci_lower - low,
-        "ci_upper": row.ci_upper - high,
-        "relative_ci_lower": row.relative_ci_lower - rel_low,
-        "relative_ci_upper": row.relative_ci_upper - rel_high,
+        "estimate": gap(row.estimate, p1),
+        "absolute_lift": gap(row.absolute_lift, (p1 - p0)),
+        "std_error": gap(row.std_error, np.sqrt(v1 + v0)),
+        "p_value": gap(row.p_value, test.pvalue),
+        "ci_lower": gap(row.ci_lower, low),
+        "ci_upper": gap(row.ci_upper, high),
+        "relative_ci_lower": gap(row.relative_ci_lower, rel_low),
+        "relative_ci_upper": gap(row.relative_ci_upper, rel_high),
     }
 
 
 def relative_interval(e1, v1, e0, v0) -> tuple[float, float]:
-    """Delta-method interval of e1 / e0 - 1."""
+    """Delta-method interval of e1 / e0 - 1 (undefined when the control's estimate is 0)."""
+    if e0 == 0:
+        return np.nan, np.nan
     se = np.sqrt(v1 / e0**2 + e1**2 * v0 / e0**4)
     z = stats.norm.ppf(1 - (1 - LEVEL) / 2)
     return e1 / e0 - 1 - z * se, e1 / e0 - 1 + z * se
@@ -230,15 +243,15 @@ def welch_errors(row, y1: np.ndarray, y0: np.ndarray) -> dict[str, float]:
     v1, v0 = y1.var(ddof=1) / len(y1), y0.var(ddof=1) / len(y0)
     rel_low, rel_high = relative_interval(m1, v1, m0, v0)
     return {
-        "units": row.units - len(y1),
-        "outcome_value": row.outcome_value - y1.sum(),
-        "absolute_lift": row.absolute_lift - (m1 - m0),
-        "degrees_of_freedom": row.degrees_of_freedom - test.df,
-        "p_value": row.p_value - test.pvalue,
-        "ci_lower": row.ci_lower - ci.low,
-        "ci_upper": row.ci_upper - ci.high,
-        "relative_ci_lower": row.relative_ci_lower - rel_low,
-        "relative_ci_upper": row.relative_ci_upper - rel_high,
+        "units": gap(row.units, len(y1)),
+        "outcome_value": gap(row.outcome_value, y1.sum()),
+        "absolute_lift": gap(row.absolute_lift, (m1 - m0)),
+        "degrees_of_freedom": gap(row.degrees_of_freedom, test.df),
+        "p_value": gap(row.p_value, test.pvalue),
+        "ci_lower": gap(row.ci_lower, ci.low),
+        "ci_upper": gap(row.ci_upper, ci.high),
+        "relative_ci_lower": gap(row.relative_ci_lower, rel_low),
+        "relative_ci_upper": gap(row.relative_ci_upper, rel_high),
     }
 
 
@@ -258,15 +271,15 @@ def ratio_errors(row, y1, x1, y0, x0) -> dict[str, float]:
     z = stats.norm.ppf(1 - (1 - LEVEL) / 2)
     rel_low, rel_high = relative_interval(r1, v1, r0, v0)
     return {
-        "outcome_value": row.outcome_value - y1.sum(),
-        "denominator_value": row.denominator_value - x1.sum(),
-        "estimate": row.estimate - r1,
-        "std_error": row.std_error - se,
-        "p_value": row.p_value - 2 * stats.norm.sf(abs((r1 - r0) / se)),
-        "ci_lower": row.ci_lower - (r1 - r0 - z * se),
-        "ci_upper": row.ci_upper - (r1 - r0 + z * se),
-        "relative_ci_lower": row.relative_ci_lower - rel_low,
-        "relative_ci_upper": row.relative_ci_upper - rel_high,
+        "outcome_value": gap(row.outcome_value, y1.sum()),
+        "denominator_value": gap(row.denominator_value, x1.sum()),
+        "estimate": gap(row.estimate, r1),
+        "std_error": gap(row.std_error, se),
+        "p_value": gap(row.p_value, 2 * stats.norm.sf(abs((r1 - r0) / se))),
+        "ci_lower": gap(row.ci_lower, (r1 - r0 - z * se)),
+        "ci_upper": gap(row.ci_upper, (r1 - r0 + z * se)),
+        "relative_ci_lower": gap(row.relative_ci_lower, rel_low),
+        "relative_ci_upper": gap(row.relative_ci_upper, rel_high),
     }
 
 
@@ -356,9 +369,9 @@ def srm_errors(srm: pd.DataFrame) -> dict[tuple, dict[str, float]]:
         chi = stats.chisquare(observed, expected)
         first = rows.iloc[0]
         out[(experiment,)] = {
-            "chi_square": first.chi_square - chi.statistic,
-            "p_value": first.p_value - chi.pvalue,
-            "degrees_of_freedom": first.degrees_of_freedom - (len(rows) - 1),
+            "chi_square": gap(first.chi_square, chi.statistic),
+            "p_value": gap(first.p_value, chi.pvalue),
+            "degrees_of_freedom": gap(first.degrees_of_freedom, (len(rows) - 1)),
         }
     return out
 
@@ -524,9 +537,10 @@ def test_planted_holdout_incrementality_inside_its_interval(warehouse):
     conv = rows.loc["conversions"]
     planted = 1000 * truth["true_incremental_conversion_per_visitor_in_window"]
     assert conv.incremental_ci_lower_per_1000 <= planted <= conv.incremental_ci_upper_per_1000
-    assert conv.holdout_units == warehouse.manifest["experiments"]["chat_holdout"]["per_variant"][
-        "holdout"
-    ]["units"]
+    assert (
+        conv.holdout_units
+        == warehouse.manifest["experiments"]["chat_holdout"]["per_variant"]["holdout"]["units"]
+    )
     revenue = rows.loc["revenue"]
     assert revenue.currency == "USD"
     assert revenue.incremental_share_of_attributed == pytest.approx(

@@ -40,8 +40,8 @@ widget_activity as (
     inner join chat_events
         on
             exposed_units.anonymous_id = chat_events.anonymous_id
-            and chat_events.occurred_at >= exposed_units.exposed_at
-            and chat_events.occurred_at < exposed_units.outcome_window_ends_at
+            and exposed_units.exposed_at <= chat_events.occurred_at
+            and exposed_units.outcome_window_ends_at > chat_events.occurred_at
     where chat_events.event_type in ('widget_viewed', 'chat_opened')
     group by 1, 2
 ),
@@ -58,8 +58,8 @@ conversation_activity as (
     inner join conversations
         on
             exposed_units.anonymous_id = conversations.anonymous_id
-            and conversations.started_at >= exposed_units.exposed_at
-            and conversations.started_at < exposed_units.outcome_window_ends_at
+            and exposed_units.exposed_at <= conversations.started_at
+            and exposed_units.outcome_window_ends_at > conversations.started_at
     group by 1, 2
 ),
 

@@ -28,7 +28,7 @@ first_views as (
     inner join pageviews
         on
             assignments.anonymous_id = pageviews.anonymous_id
-            and pageviews.viewed_at >= assignments.assigned_at
+            and assignments.assigned_at <= pageviews.viewed_at
     group by 1, 2
 ),
 

@@ -42,7 +42,7 @@ means as (
     group by 1, 2, 3, 4
 ),
 
-{#- Two-pass (centred) sample moments: numerically stable, and exact (so deterministic
+{# Two-pass (centred) sample moments: numerically stable, and exact (so deterministic
     whatever the summation order) for small integer or dyadic inputs. #}
 aggregated as (
     select

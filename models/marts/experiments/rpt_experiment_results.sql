@@ -65,7 +65,7 @@ experiment_srm as (
         experiment_id,
         max(case when is_srm then 1 else 0 end) = 1 as has_sample_ratio_mismatch
     from srm
-    group by 1
+    group by experiment_id
 ),
 
 tested as (
@@ -117,7 +117,7 @@ variant_guardrails as (
         variant_id,
         max(case when guardrail_worsened then 1 else 0 end) = 1 as has_worsened_guardrail
     from flagged
-    group by 1, 2
+    group by experiment_id, variant_id
 ),
 
 final as (
