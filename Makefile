@@ -14,7 +14,7 @@ CONVERSATIONS ?= 3000
 DAYS ?= 56
 START_DATE ?= 2026-09-01
 
-.PHONY: help setup demo generate load build docs lint test test-fast benchmark clean
+.PHONY: help setup browser demo generate load build checks pipeline dashboard browser-check docs lint test test-fast benchmark clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -27,9 +27,14 @@ $(STAMP): requirements.txt
 
 setup: $(STAMP) ## create .venv with the pinned dependencies
 
-demo: setup ## the main job: generate demo data, load it, dbt build (fresh warehouse)
-	rm -rf $(CHATPERF_LANDING) $(CHATPERF_DUCKDB_PATH)
-	$(MAKE) generate load build
+browser: ## install Debian's chromium for the dashboard browser test when it is missing
+	@command -v chromium >/dev/null || { \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium; }
+
+demo: setup ## the main job on fresh demo data: generate, then the pipeline (load, dbt build, checks, docs, publish)
+	rm -rf $(CHATPERF_LANDING) $(CHATPERF_DUCKDB_PATH) data/serving data/pipeline_state.json
+	$(MAKE) generate pipeline
 
 generate: setup ## generate demo landing files (SEED, CONVERSATIONS, DAYS, START_DATE)
 	$(BIN)/python scripts/generate_data.py --out $(CHATPERF_LANDING) --seed $(SEED) \
@@ -41,16 +46,29 @@ load: setup ## load new landing files into the warehouse's raw schema
 build: setup ## dbt build: seeds, models, data tests and unit tests
 	$(BIN)/dbt build
 
-docs: setup ## generate and serve the dbt docs (metric definitions) on localhost:8080
-	$(BIN)/dbt docs generate && $(BIN)/dbt docs serve --port 8080
+checks: setup ## the Great Expectations checkpoint on the warehouse (Data Docs in artifacts/gx_docs)
+	$(BIN)/python scripts/run_checkpoint.py --database $(CHATPERF_DUCKDB_PATH)
+
+pipeline: setup ## the scheduled job: load new files, dbt build, GX checkpoint, docs, publish the serving copy
+	$(BIN)/python scripts/pipeline.py --landing $(CHATPERF_LANDING) --database $(CHATPERF_DUCKDB_PATH)
+
+dashboard: setup ## the Streamlit dashboard on localhost:8501 (reads only data/serving/)
+	$(BIN)/streamlit run scripts/dashboard/app.py --server.address 127.0.0.1 --server.port 8501 --browser.gatherUsageStats false
+
+browser-check: setup browser ## headless Chromium screenshots of every dashboard page -> artifacts/screenshots/
+	$(BIN)/python scripts/browser_check.py
+
+docs: setup ## serve the dbt docs (metric definitions, lineage with the dashboard exposures) on localhost:8080
+	test -f target/catalog.json || $(BIN)/dbt docs generate
+	$(BIN)/dbt docs serve --host 127.0.0.1 --port 8080 --no-browser
 
 lint: setup ## sqlfluff (DuckDB dialect) on the models, ruff on the Python
 	$(BIN)/ruff check scripts tests
 	$(BIN)/ruff format --check scripts tests
 	CHATPERF_DUCKDB_PATH=$$(mktemp -d)/lint.duckdb $(BIN)/sqlfluff lint models analyses
 
-test: lint ## the whole test suite: lint, then pytest (which builds and dbt-tests a warehouse)
-	$(BIN)/pytest
+test: lint browser ## the whole test suite: lint, then pytest (builds and dbt-tests a warehouse, GX, pipeline, browser)
+	CHATPERF_REQUIRE_BROWSER=1 $(BIN)/pytest
 
 test-fast: setup ## pytest without lint
 	$(BIN)/pytest
