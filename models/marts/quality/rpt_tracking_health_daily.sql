@@ -148,10 +148,10 @@ history as (
         on
             current_day.source_name = prior_day.source_name
             and current_day.event_type = prior_day.event_type
-            and prior_day.event_date < current_day.event_date
-            and prior_day.event_date >= {{ dbt.dateadd(
+            and current_day.event_date > prior_day.event_date
+            and {{ dbt.dateadd(
                 'day', -7 * var('tracking_baseline_weeks'), 'current_day.event_date'
-            ) }}
+            ) }} <= prior_day.event_date
             and {{ dbt.datediff('prior_day.event_date', 'current_day.event_date', 'day') }} % 7 = 0
 ),
 
@@ -199,10 +199,12 @@ scored as (
         coalesce(baseline.baseline_weeks, 0) as baseline_weeks,
         baseline.baseline_median,
         spread.baseline_mad,
+        filled.event_date = bounds.last_date as is_newest_day,
         greatest(
             1.4826 * spread.baseline_mad, sqrt(baseline.baseline_median), 1.0
         ) as robust_spread
     from filled
+    cross join bounds
     left join baseline
         on
             filled.source_name = baseline.source_name
@@ -227,7 +229,7 @@ final as (
         {{ safe_divide('events', 'baseline_median') }} as ratio_to_baseline,
         (events - baseline_median) / robust_spread as robust_z,
         case
-            when event_date = (select last_date from bounds) then 'partial_day'
+            when is_newest_day then 'partial_day'
             when baseline_weeks < {{ var('tracking_min_baseline_weeks') }} then 'insufficient_history'
             when baseline_median < {{ var('tracking_min_baseline_count') }} then 'low_volume'
             when

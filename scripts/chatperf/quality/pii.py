@@ -59,9 +59,7 @@ def find_pii(text: str | None) -> list[str]:
         found.append("email")
     if any(luhn_ok(m.group(0)) for m in compiled["card"].finditer(text)):
         found.append("card")
-    if compiled["phone"].search(text) and not (
-        "card" in found and not _phone_outside_cards(text)
-    ):
+    if compiled["phone"].search(text) and not ("card" in found and not _phone_outside_cards(text)):
         found.append("phone")
     return found
 
