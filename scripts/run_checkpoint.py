@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--layer",
         action="append",
-        choices=sorted(LAYERS),
+        choices=LAYERS,
         help="validate only this layer (repeatable; default: all)",
     )
     parser.add_argument(
@@ -57,15 +57,24 @@ def main(argv: list[str] | None = None) -> int:
     if args.batch_rows < 1:
         parser.error("--batch-rows must be at least 1")
 
+    if not Path(args.database).exists():
+        print(
+            f"error: database {args.database} does not exist; run the load and dbt build",
+            file=sys.stderr,
+        )
+        return 2
+
     bar = None
     progress = None
     if not args.quiet:
         from tqdm import tqdm
 
-        total = sum(len(LAYERS[layer]) for layer in (args.layer or LAYERS))
-        bar = tqdm(total=total, desc="validating", unit="table", leave=False, file=sys.stderr)
-
-        def progress(table: str) -> None:
+        def progress(table: str, total: int) -> None:
+            nonlocal bar
+            if bar is None:
+                bar = tqdm(
+                    total=total, desc="validating", unit="table", leave=False, file=sys.stderr
+                )
             bar.set_postfix_str(table)
             bar.update(1)
 
@@ -74,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
             args.database,
             data_docs=None if args.no_data_docs else args.data_docs,
             batch_rows=args.batch_rows,
-            layers=args.layer or tuple(LAYERS),
+            layers=args.layer or LAYERS,
             tables=args.table,
             progress=progress,
         )

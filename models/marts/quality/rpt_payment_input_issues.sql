@@ -40,7 +40,7 @@ issues as (
         'refunded ' || cast(refunded_amount as {{ dbt.type_string() }})
         || ' of a ' || cast(gross_amount as {{ dbt.type_string() }}) || ' payment' as reason
     from payments
-    where is_refund_above_payment
+    where is_refund_above_payment and gross_amount >= 0
     union all
     select
         revenue_event_id,

@@ -25,10 +25,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from chatperf.quality import marts, staging
-from chatperf.quality.rules import TableSuite
-
-LAYERS: dict[str, tuple[TableSuite, ...]] = {"staging": staging.SUITES, "marts": marts.SUITES}
+LAYERS = ("staging", "marts")
 DEFAULT_BATCH_ROWS = 100_000
 
 
@@ -102,10 +99,19 @@ def _label(config) -> str:
         target = ", ".join(kwargs["column_list"])
     else:
         target = ""
+    low, high = kwargs.get("min_value"), kwargs.get("max_value")
     extra = ""
-    if "min_value" in kwargs or "max_value" in kwargs:
-        extra = f" [{kwargs.get('min_value')}, {kwargs.get('max_value')}]"
+    if low is not None and high is not None:
+        extra = f" in [{_num(low)}, {_num(high)}]"
+    elif low is not None:
+        extra = f" >= {_num(low)}"
+    elif high is not None:
+        extra = f" <= {_num(high)}"
     return f"{kind}({target}){extra}"
+
+
+def _num(value) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def _to_pandas(batch: pa.RecordBatch):
@@ -208,7 +214,14 @@ class _Collector:
                         finding.example = _plain(result["observed_value"])
 
 
-def _validate_table(context, datasource, con, spec: TableSuite, batch_rows: int, report: Report):
+def suites(layer: str) -> tuple:
+    """The TableSuites of a layer (imported on demand: Great Expectations is slow to import)."""
+    from chatperf.quality import marts, staging
+
+    return {"staging": staging.SUITES, "marts": marts.SUITES}[layer]
+
+
+def _validate_table(context, datasource, con, spec, batch_rows: int, report: Report):
     import great_expectations as gx
     import great_expectations.expectations as gxe
 
@@ -317,9 +330,9 @@ def run_checkpoint(
     database: str | os.PathLike,
     data_docs: str | os.PathLike | None = None,
     batch_rows: int = DEFAULT_BATCH_ROWS,
-    layers: Iterable[str] = ("staging", "marts"),
+    layers: Iterable[str] = LAYERS,
     tables: Iterable[str] | None = None,
-    progress: Callable[[str], None] | None = None,
+    progress: Callable[[str, int], None] | None = None,
 ) -> Report:
     """Validate every suite of the layers (or only ``tables``) and return what failed."""
     _quiet_gx()
@@ -331,13 +344,16 @@ def run_checkpoint(
         datasource = context.data_sources.add_pandas("warehouse")
         report = Report()
         wanted = set(tables) if tables else None
-        for layer in layers:
-            for spec in LAYERS[layer]:
-                if wanted and spec.table not in wanted:
-                    continue
-                if progress:
-                    progress(spec.table)
-                _validate_table(context, datasource, con, spec, batch_rows, report)
+        specs = [
+            spec for layer in layers for spec in suites(layer) if not wanted or spec.table in wanted
+        ]
+        unknown = (wanted or set()) - {spec.table for spec in specs}
+        if unknown:
+            raise CheckpointError(f"no suite for table(s): {', '.join(sorted(unknown))}")
+        for spec in specs:
+            if progress:
+                progress(spec.table, len(specs))
+            _validate_table(context, datasource, con, spec, batch_rows, report)
         if docs is not None:
             docs.mkdir(parents=True, exist_ok=True)
             _clear_docs(docs)
