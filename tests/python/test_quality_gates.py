@@ -220,3 +220,38 @@ def test_checkpoint_cli_help():
 def test_checkpoint_rejects_bad_arguments(flag, tmp_path):
     proc = run(CHECKPOINT + ["--database", str(tmp_path / "x.duckdb"), flag], check=False)
     assert proc.returncode == 2
+
+
+def test_source_freshness_thresholds_fire(warehouse, tmp_path):
+    """Every source has freshness thresholds on its load time; a stale source errors."""
+    db = copy_warehouse(warehouse.path, tmp_path)
+    fresh = dbt(["source", "freshness"], db)
+    assert "ERROR STALE" not in fresh.stdout and "WARN" not in fresh.stdout
+    sources = json.loads((db.parent / "target" / "sources.json").read_text())["results"]
+    checked = {r["unique_id"].split(".")[2] for r in sources}
+    assert checked == {
+        "chat",
+        "web",
+        "hubspot",
+        "stripe",
+        "shopify",
+        "patreon",
+        "experiments",
+        "loader",
+    }
+
+    # web analytics stopped arriving 8 days ago: error (> 7 days); Stripe 2 days ago: warn
+    execute(
+        db,
+        "update raw.web_pageviews set _loaded_at = _loaded_at - interval 8 day",
+        "update raw.stripe_charge set _loaded_at = _loaded_at - interval 2 day",
+    )
+    stale = dbt(["source", "freshness"], db, check=False)
+    assert stale.returncode == 1
+    status = {
+        r["unique_id"].split(".", 2)[2]: r["status"]
+        for r in json.loads((db.parent / "target" / "sources.json").read_text())["results"]
+    }
+    assert status["web.web_pageviews"] == "error"
+    assert status["stripe.stripe_charge"] == "warn"
+    assert status["chat.chat_events"] == "pass"
