@@ -111,3 +111,34 @@ def test_emails_are_hashed_in_staging(warehouse):
             f"where {column} is not null and not regexp_matches({column}, '^[0-9a-f]{{64}}$')"
         )
         assert bad == [(0,)], table
+
+
+def test_moderation_burden_counts_every_message_the_source_flags(warehouse):
+    """Flagged (abuse, spam) messages are counted where the source marks them: every flagged
+    event of the stream reaches the marts once; the transcript export has no flag column, so
+    its abusive messages are the only planted ones not counted."""
+    planted = warehouse.manifest["counts"]["entities"]
+    planted_total = planted["flagged_messages.abuse"] + planted["flagged_messages.spam"]
+    marked = warehouse.query(
+        "select count(distinct event_id) from raw.chat_events "
+        "where json_extract(payload, '$.properties.flagged') = 'true'"
+    )[0][0]
+    unmarked_in_export = warehouse.query(
+        "select count(*) from raw.chat_message_export where text in ("
+        "'this is a total scam, you idiots', 'answer me already you useless clowns', "
+        "'BUY CHEAP FOLLOWERS NOW at cheap-followers.biz', 'earn $5000/week from home, dm me')"
+    )[0][0]
+    assert marked > 0 and marked + unmarked_in_export == planted_total
+    by_reason = dict(
+        warehouse.query(
+            "select moderation_reason, count(*) from marts.fct_chat_messages where is_flagged "
+            "group by 1"
+        )
+    )
+    assert sum(by_reason.values()) == marked and set(by_reason) == {"abuse", "spam"}
+    assert warehouse.query("select sum(flagged_message_count) from marts.fct_conversations") == [
+        (marked,)
+    ]
+    assert warehouse.query(
+        "select sum(flagged_messages) from marts.rpt_community_weekly where channel = 'all'"
+    ) == [(marked,)]
