@@ -1,9 +1,10 @@
 """Delete raw chat transcript text older than N days; the metrics it fed are kept.
 
 Clears message text and CSAT comments in raw.chat_events (payload), raw.chat_message_export,
-quarantined chat lines, and the incremental copies in staging.stg_chat__events and
-marts.fct_chat_messages, in one transaction. Rows, ids, times and labels stay, so every KPI is
-unchanged after the next dbt build. The default age is var('transcript_retention_days').
+quarantined chat lines, and the copies dbt keeps (staging.stg_chat__events,
+intermediate.int_conversation_events_unioned, marts.fct_chat_messages), in one transaction.
+Rows, ids, times and labels stay, so every KPI is unchanged after the next dbt build. The
+default age is var('transcript_retention_days').
 """
 
 from __future__ import annotations

@@ -12,7 +12,9 @@ the warehouse keeps a copy of it:
   be unreadable);
 - ``staging.stg_chat__events`` (``message_text``, ``csat_comment``) and
   ``marts.fct_chat_messages.message_text_redacted``: incremental tables that would otherwise
-  keep old text, so that they still equal a full refresh of the retained raw data.
+  keep old text, so that they still equal a full refresh of the retained raw data;
+- ``intermediate.int_conversation_events_unioned.message_text``: rebuilt by every dbt build,
+  cleared now so no copy outlives the command.
 
 Everything runs in one transaction: a failure leaves the warehouse as it was.
 """
@@ -79,6 +81,13 @@ TARGETS: tuple[Target, ...] = (
         "message_text / csat_comment",
         "(message_text is not null or csat_comment is not null)",
         "message_text = null, csat_comment = null",
+        "occurred_at < ?",
+    ),
+    Target(
+        "intermediate.int_conversation_events_unioned",
+        "message_text",
+        "message_text is not null",
+        "message_text = null",
         "occurred_at < ?",
     ),
     Target(

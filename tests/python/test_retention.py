@@ -73,6 +73,7 @@ def text_left(db) -> dict[str, tuple[int, int]]:
             "message_text is not null or csat_comment is not null",
             "occurred_at",
         ),
+        "intermediate.int_conversation_events_unioned": ("message_text is not null", "occurred_at"),
         "marts.fct_chat_messages": ("message_text_redacted is not null", "sent_at"),
     }
     out = {}

@@ -24,6 +24,7 @@ ATTRIBUTION_MODELS = ("first_touch", "last_touch", "linear", "position_based")
 CONVERSION_TYPES = (
     "purchase",
     "membership_signup",
+    "membership_renewal",
     "checkout_recovered",
     "lead_capture",
     "qualified_lead",
