@@ -13,8 +13,9 @@ SEED ?= 42
 CONVERSATIONS ?= 3000
 DAYS ?= 56
 START_DATE ?= 2026-09-01
+RETENTION_DAYS ?=
 
-.PHONY: help setup browser demo generate load build checks pipeline dashboard browser-check docs lint test test-fast benchmark clean
+.PHONY: help setup browser demo generate load build checks freshness retention pipeline dashboard browser-check docs lint test test-fast benchmark clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -46,8 +47,14 @@ load: setup ## load new landing files into the warehouse's raw schema
 build: setup ## dbt build: seeds, models, data tests and unit tests
 	$(BIN)/dbt build
 
-checks: setup ## the Great Expectations checkpoint on the warehouse (Data Docs in artifacts/gx_docs)
-	$(BIN)/python scripts/run_checkpoint.py --database $(CHATPERF_DUCKDB_PATH)
+checks: setup ## the Great Expectations checkpoint on the warehouse (Data Docs in data/gx_docs/index.html)
+	$(BIN)/python scripts/run_checkpoint.py --database $(CHATPERF_DUCKDB_PATH) --data-docs data/gx_docs
+
+freshness: setup ## dbt source freshness (warn after 36 h, error after 7 days without new data)
+	$(BIN)/dbt source freshness
+
+retention: setup ## delete chat transcript text older than RETENTION_DAYS (default: the var, 90)
+	$(BIN)/python scripts/retention.py --database $(CHATPERF_DUCKDB_PATH) $(if $(RETENTION_DAYS),--days $(RETENTION_DAYS))
 
 pipeline: setup ## the scheduled job: load new files, dbt build, GX checkpoint, docs, publish the serving copy
 	$(BIN)/python scripts/pipeline.py --landing $(CHATPERF_LANDING) --database $(CHATPERF_DUCKDB_PATH)
