@@ -14,6 +14,7 @@ import streamlit as st
 from common import (
     Kpi,
     alert_thresholds,
+    bar_chart,
     chart,
     definition,
     doc_block,
@@ -392,15 +393,7 @@ with left:
     chart(
         "Top intents (conversations)",
         intents,
-        lambda d: (
-            alt.Chart(d)
-            .mark_bar()
-            .encode(
-                y=alt.Y("intent:N", sort="-x", title=None),
-                x=alt.X("conversations:Q", title=None),
-                tooltip=["intent:N", "conversations:Q"],
-            )
-        ),
+        lambda d: bar_chart(d, "intent", "conversations", horizontal=True),
         caption="ISO weeks overlapping the range, all channels and segments.",
     )
 snippets = q(

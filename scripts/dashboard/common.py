@@ -411,3 +411,20 @@ def line_chart(df: pd.DataFrame, x: str, y: str, color: str | None = None, fmt: 
         enc["color"] = alt.Color(f"{color}:N", title=None, legend=alt.Legend(orient="bottom"))
         enc["tooltip"].append(alt.Tooltip(f"{color}:N"))
     return alt.Chart(df).mark_line(point=True).encode(**enc)
+
+
+def bar_chart(
+    df: pd.DataFrame, category: str, value: str, horizontal: bool = False, fmt: str = ","
+):
+    """Bars of ``value`` per ``category``; horizontal bars are sorted longest first."""
+    tooltip_fmt = ".1%" if fmt.endswith("%") else fmt
+    cat = (
+        alt.Y(f"{category}:N", sort="-x", title=None)
+        if horizontal
+        else alt.X(f"{category}:N", title=None)
+    )
+    axis = alt.Axis(format=fmt)
+    val = (alt.X if horizontal else alt.Y)(f"{value}:Q", title=None, axis=axis)
+    enc = {"y": cat, "x": val} if horizontal else {"x": cat, "y": val}
+    tooltip = [alt.Tooltip(f"{category}:N"), alt.Tooltip(f"{value}:Q", format=tooltip_fmt)]
+    return alt.Chart(df).mark_bar().encode(**enc, tooltip=tooltip)

@@ -6,10 +6,12 @@ The `warehouse` fixture runs the real pipeline once per test session (generate -
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,6 +55,30 @@ def run(cmd: list[str], env: dict | None = None, check: bool = True) -> subproce
         tail = "\n".join((proc.stdout + proc.stderr).splitlines()[-60:])
         raise AssertionError(f"command failed ({proc.returncode}): {' '.join(cmd)}\n{tail}")
     return proc
+
+
+@contextlib.contextmanager
+def database_held_open(database: Path, read_only: bool = False) -> Iterator[None]:
+    """Another process holds the DuckDB file open (a BI tool, a second writer) meanwhile."""
+    holder = subprocess.Popen(
+        [
+            PYTHON,
+            "-c",
+            "import duckdb, sys, time;"
+            " c = duckdb.connect(sys.argv[1], read_only=sys.argv[2] == '1');"
+            " print('ready', flush=True); time.sleep(120)",
+            str(database),
+            "1" if read_only else "0",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        yield
+    finally:
+        holder.kill()
+        holder.wait()
 
 
 def generate(out: Path, seed: int, conversations: int, days: int, start_date: str) -> dict:

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import csv
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
@@ -15,7 +13,7 @@ import pytest
 
 from chatperf.landing_spec import table_for_file
 from chatperf.quality.checkpoint import run_checkpoint
-from conftest import PYTHON, ROOT, dbt, run
+from conftest import PYTHON, ROOT, database_held_open, dbt, run
 
 FIXTURES = ROOT / "tests" / "fixtures" / "bad_inputs"
 LOADER = [PYTHON, "scripts/load_landing.py"]
@@ -228,23 +226,8 @@ def test_a_database_locked_by_a_reader_is_a_one_line_error(tmp_path):
     shutil.copytree(FIXTURES / "landing", landing)
     run(LOADER + ["--landing", str(landing), "--database", str(db), "--quiet"])
     shutil.copytree(FIXTURES / "late", landing, dirs_exist_ok=True)
-    reader = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import duckdb, sys, time; c = duckdb.connect(sys.argv[1], read_only=True);"
-            " print('ready', flush=True); time.sleep(60)",
-            str(db),
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert reader.stdout.readline().strip() == "ready"
+    with database_held_open(db, read_only=True):
         proc = run(LOADER + ["--landing", str(landing), "--database", str(db)], check=False)
-    finally:
-        reader.kill()
-        reader.wait()
     assert proc.returncode == 2
     assert proc.stderr.startswith(f"error: database {db} is locked by another process")
     assert proc.stderr.count("\n") == 1

@@ -13,6 +13,7 @@ import pytest
 
 from chatperf.landing_spec import TABLES_BY_NAME
 from chatperf.loader import LoadError, load_landing
+from conftest import database_held_open
 
 ROOT = Path(__file__).resolve().parents[2]
 LOADER = [sys.executable, str(ROOT / "scripts" / "load_landing.py")]
@@ -211,19 +212,7 @@ def test_unrecognised_and_missing_inputs_are_one_line_errors(landing: Path, tmp_
 def test_locked_database_is_a_clear_error(landing: Path, tmp_path: Path):
     db = tmp_path / "w.duckdb"
     write_jsonl(landing / "chat_events" / "events_a.jsonl", [event("e1")])
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('ready', flush=True);"
-            " time.sleep(30)",
-            str(db),
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout.readline().strip() == "ready"
+    with database_held_open(db):
         start = time.time()
         proc = subprocess.run(
             LOADER + ["--landing", str(landing), "--database", str(db)],
@@ -232,9 +221,6 @@ def test_locked_database_is_a_clear_error(landing: Path, tmp_path: Path):
             cwd=ROOT,
         )
         assert time.time() - start < 20
-    finally:
-        holder.kill()
-        holder.wait()
     assert proc.returncode == 2
     assert proc.stderr.startswith(f"error: database {db} is locked by another process")
     assert proc.stderr.count("\n") == 1

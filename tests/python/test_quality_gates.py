@@ -7,14 +7,13 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import pytest
 
 from chatperf.quality.checkpoint import run_checkpoint
-from conftest import PYTHON, ROOT, dbt, run
+from conftest import PYTHON, ROOT, database_held_open, dbt, run
 
 CHECKPOINT = [PYTHON, "scripts/run_checkpoint.py"]
 
@@ -150,23 +149,8 @@ def test_checkpoint_usage_errors_are_one_line(tmp_path, warehouse):
     assert missing.stderr.startswith("error: database ") and missing.stderr.count("\n") == 1
 
     db = copy_warehouse(warehouse.path, tmp_path)
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('ready', flush=True);"
-            " time.sleep(60)",
-            str(db),
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout.readline().strip() == "ready"
+    with database_held_open(db):
         locked = run(CHECKPOINT + ["--database", str(db), "--quiet"], check=False)
-    finally:
-        holder.kill()
-        holder.wait()
     assert locked.returncode == 2
     assert (
         locked.stderr

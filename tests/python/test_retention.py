@@ -5,13 +5,11 @@ depended on the words."""
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 
 import duckdb
 import pandas as pd
 
-from conftest import PYTHON, dbt, run
+from conftest import PYTHON, database_held_open, dbt, run
 
 RETENTION = [PYTHON, "scripts/retention.py"]
 AS_OF, DAYS = "2026-10-01", 14  # keeps the last 14 days of the 28-day demo: before 2026-09-17
@@ -130,23 +128,8 @@ def test_default_keeps_90_days_and_errors_are_one_line(warehouse, tmp_path):
     missing = run(RETENTION + ["--database", str(tmp_path / "nope.duckdb")], check=False)
     assert missing.returncode == 2 and missing.stderr.count("\n") == 1
 
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import duckdb, sys, time; c = duckdb.connect(sys.argv[1], read_only=True);"
-            " print('ready', flush=True); time.sleep(60)",
-            str(db),
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout.readline().strip() == "ready"
+    with database_held_open(db, read_only=True):
         locked = run(RETENTION + ["--database", str(db)], check=False)
-    finally:
-        holder.kill()
-        holder.wait()
     assert locked.returncode == 2
     assert locked.stderr.startswith(f"error: database {db} is locked by another process")
     assert locked.stderr.count("\n") == 1

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 from common import (
     Kpi,
+    bar_chart,
     chart,
     definition,
     kpi_row,
@@ -125,15 +125,7 @@ with right:
     chart(
         "CSAT by resolution path",
         csat_df,
-        lambda d: (
-            alt.Chart(d)
-            .mark_bar()
-            .encode(
-                x=alt.X("path:N", title=None),
-                y=alt.Y("csat:Q", title=None, axis=alt.Axis(format=".0%")),
-                tooltip=["path:N", alt.Tooltip("csat:Q", format=".1%")],
-            )
-        ),
+        lambda d: bar_chart(d, "path", "csat", fmt=".0%"),
         caption=definition("rpt_chat_kpis_daily", "csat_score_bot"),
     )
 rates = q(
@@ -165,15 +157,7 @@ with right:
     chart(
         "Top issue categories (conversations)",
         issues,
-        lambda d: (
-            alt.Chart(d)
-            .mark_bar()
-            .encode(
-                y=alt.Y("issue_type:N", sort="-x", title=None),
-                x=alt.X("conversations:Q", title=None),
-                tooltip=["issue_type:N", "conversations:Q"],
-            )
-        ),
+        lambda d: bar_chart(d, "issue_type", "conversations", horizontal=True),
         caption="ISO weeks overlapping the range, all channels and segments.",
     )
 page_ready("support")

@@ -6,7 +6,18 @@ import datetime as dt
 
 import altair as alt
 import streamlit as st
-from common import Kpi, chart, definition, kpi_row, page_header, page_ready, project_var, q, ratio
+from common import (
+    Kpi,
+    bar_chart,
+    chart,
+    definition,
+    kpi_row,
+    page_header,
+    page_ready,
+    project_var,
+    q,
+    ratio,
+)
 
 info, f = page_header(
     "Sales",
@@ -162,29 +173,13 @@ with left:
     chart(
         "Checkout completion: after chat vs no chat",
         checkout,
-        lambda d: (
-            alt.Chart(d)
-            .mark_bar()
-            .encode(
-                x=alt.X("visitors:N", title=None),
-                y=alt.Y("completion:Q", title=None, axis=alt.Axis(format=".0%")),
-                tooltip=["visitors:N", alt.Tooltip("completion:Q", format=".1%")],
-            )
-        ),
+        lambda d: bar_chart(d, "visitors", "completion", fmt=".0%"),
         caption=definition("rpt_checkout_completion_daily", "checkout_completion_rate"),
     )
 with right:
     chart(
         "Conversations by page intent",
         intent,
-        lambda d: (
-            alt.Chart(d)
-            .mark_bar()
-            .encode(
-                y=alt.Y("page_intent:N", sort="-x", title=None),
-                x=alt.X("conversations:Q", title=None),
-                tooltip=["page_intent:N", "conversations:Q"],
-            )
-        ),
+        lambda d: bar_chart(d, "page_intent", "conversations", horizontal=True),
     )
 page_ready("sales")
