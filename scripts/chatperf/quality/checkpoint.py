@@ -145,7 +145,7 @@ def _context(data_docs: Path | None):
                 "class_name": "SiteBuilder",
                 "store_backend": {
                     "class_name": "TupleFilesystemStoreBackend",
-                    "base_directory": str(data_docs),
+                    "base_directory": str(Path(data_docs).resolve()),
                 },
                 "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
             },
