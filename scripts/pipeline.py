@@ -5,7 +5,7 @@ Steps, in order, each logged with its timing to stdout and to <data-dir>/logs/pi
 1. load      append whatever is new in the landing folder to the warehouse's raw schema
 2. build     dbt build (seeds, models, dbt data tests and unit tests)
 3. checks    the Great Expectations checkpoint (scripts/run_checkpoint.py --database DB, or
-             --checkpoint-cmd); skipped with a warning while that script does not exist
+             --checkpoint-cmd), Data Docs in <data-dir>/gx_docs
 4. docs      dbt docs generate (the metric definitions the dashboard shows)
 5. publish   copy the marts to the read-only serving copy and its Parquet files
 
@@ -192,6 +192,7 @@ class Pipeline:
             "CHATPERF_DUCKDB_PATH": str(self.database),
             "DBT_PROFILES_DIR": os.environ.get("DBT_PROFILES_DIR", str(ROOT)),
         }
+        self.data_dir = Path(args.data_dir).resolve()
         self.dbt_log_path = Path(args.data_dir) / "logs" / "dbt"
         self.new_files = 0
         self.published = None
@@ -239,12 +240,9 @@ class Pipeline:
                 raise StepFailed(f"checkpoint `{name}` exited {code}: {last_line(lines)}")
             return last_line(lines)
         if not self.checkpoint.is_file():
-            log.warning(
-                "checks: %s does not exist yet; skipping the Great Expectations checkpoint",
-                self.checkpoint,
-            )
-            return "skipped (no checkpoint script)"
+            raise StepFailed(f"checkpoint script {self.checkpoint} does not exist")
         cmd = [sys.executable, str(self.checkpoint), "--database", str(self.database)]
+        cmd += ["--data-docs", str(self.data_dir / "gx_docs")]
         code, lines = run_command(cmd, {"CHATPERF_DUCKDB_PATH": str(self.database)})
         if code != 0:
             raise StepFailed(f"checkpoint {self.checkpoint.name} exited {code}: {last_line(lines)}")
@@ -400,7 +398,7 @@ def main(argv: list[str] | None = None) -> int:
         "--checkpoint-script",
         default=str(DEFAULT_CHECKPOINT),
         help="data-quality check run with --database DB; non-zero exit = failed "
-        "(default: scripts/run_checkpoint.py; skipped with a warning while it does not exist)",
+        "(default: scripts/run_checkpoint.py)",
     )
     parser.add_argument(
         "--checkpoint-cmd",
