@@ -3,7 +3,8 @@
 Every mart gets the convention rules (``rules.mart_defaults``: rates in [0, 1], counts and
 durations non-negative, p50 <= p75 <= p90, no personal data in any string column) plus its
 grain (unique across the whole table) and a row-count range. The explicit rules below encode
-definitions from models/_metric_definitions.md and the mart docs; each says which.
+definitions from the docs blocks (models/marts/kpis/_kpis__docs.md and the other
+_<folder>__docs.md files); each says which.
 """
 
 from __future__ import annotations
