@@ -63,8 +63,9 @@ lifts as (
             when not is_control and metric_type = 'mean'
                 then {{ safe_divide(
                     '(estimate_variance + control_estimate_variance) * (estimate_variance + control_estimate_variance)',
-                    'estimate_variance * estimate_variance / (units - 1)
-                    + control_estimate_variance * control_estimate_variance / (control_units - 1)'
+                    'estimate_variance * estimate_variance / nullif(units - 1, 0)
+                    + control_estimate_variance * control_estimate_variance
+                    / nullif(control_units - 1, 0)'
                 ) }}
         end as degrees_of_freedom,
         case

@@ -92,12 +92,14 @@ final as (
         estimate,
         case when metric_type = 'mean' then sqrt(variance_y) end as standard_deviation,
         case
-            when metric_type = 'proportion' then estimate * (1.0 - estimate) / units
-            when metric_type = 'mean' then variance_y / units
+            when metric_type = 'proportion'
+                then {{ safe_divide('estimate * (1.0 - estimate)', 'units') }}
+            when metric_type = 'mean' then {{ safe_divide('variance_y', 'units') }}
             when metric_type = 'ratio'
-                then (
-                    variance_y - 2.0 * estimate * covariance_xy + estimate * estimate * variance_x
-                ) / (units * mean_x * mean_x)
+                then {{ safe_divide(
+                    'variance_y - 2.0 * estimate * covariance_xy + estimate * estimate * variance_x',
+                    'units * mean_x * mean_x'
+                ) }}
         end as estimate_variance
     from estimated
 )

@@ -215,12 +215,12 @@ final as (
         payments.refunded_amount > payments.gross_amount as is_refund_above_payment,
         payments.gross_amount
         - least(payments.refunded_amount, payments.gross_amount) as net_amount,
-        rates.usd_per_unit / reporting_rates.usd_per_unit as fx_rate_to_reporting,
+        {{ safe_divide('rates.usd_per_unit', 'reporting_rates.usd_per_unit') }} as fx_rate_to_reporting,
         '{{ var("reporting_currency") }}' as reporting_currency,
         round(
             cast(
                 (payments.gross_amount - least(payments.refunded_amount, payments.gross_amount))
-                * rates.usd_per_unit / reporting_rates.usd_per_unit
+                * rates.usd_per_unit / nullif(reporting_rates.usd_per_unit, 0)
                 as {{ dbt.type_numeric() }}
             ),
             2
