@@ -414,7 +414,7 @@ def line_chart(df: pd.DataFrame, x: str, y: str, color: str | None = None, fmt: 
 
 
 def bar_chart(
-    df: pd.DataFrame, category: str, value: str, horizontal: bool = False, fmt: str = ","
+    df: pd.DataFrame, category: str, value: str, horizontal: bool = False, fmt: str = ",.0f"
 ):
     """Bars of ``value`` per ``category``; horizontal bars are sorted longest first."""
     tooltip_fmt = ".1%" if fmt.endswith("%") else fmt
