@@ -35,21 +35,29 @@ weekly = q(
     f.end,
 )
 counts = kpi_sums(f, ["conversations", "engaged_conversations", "messages", "flagged_messages"])
-last = weekly.iloc[-1] if len(weekly) else {}
+# The last ISO week that ends inside the range: a week still in progress would understate
+# active users. Only when the range holds no whole week is the partial one shown (and named so).
+complete = weekly[weekly["week"].map(lambda w: w.date() + dt.timedelta(days=6) <= f.end)]
+last = (complete if len(complete) else weekly).iloc[-1] if len(weekly) else {}
+last_note = ""
+if len(weekly):
+    last_note = f"Week of {last['week']:%Y-%m-%d}" + (
+        "." if len(complete) else " (partial: still in progress)."
+    )
 kpi_row(
     "Community KPIs",
     [
         Kpi(
             "community_active_users",
-            "Active chat users (last week)",
+            "Active chat users (last whole week)",
             last.get("active_chat_users") if len(weekly) else None,
             "count",
             definition("rpt_community_weekly", "active_chat_users"),
-            note=f"Week of {last['week']:%Y-%m-%d}." if len(weekly) else "",
+            note=last_note,
         ),
         Kpi(
             "community_return_rate",
-            "Return chat rate (last week)",
+            "Return chat rate (last whole week)",
             last.get("return_chat_rate") if len(weekly) else None,
             "rate",
             definition("rpt_community_weekly", "return_chat_rate"),
