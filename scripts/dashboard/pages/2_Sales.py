@@ -144,7 +144,9 @@ with right:
             alt.Chart(d)
             .mark_bar()
             .encode(
-                x=alt.X("week:T", title=None, timeUnit="yearmonthdate"),
+                x=alt.X(
+                    "yearmonthdate(week):O", title=None, axis=alt.Axis(format="%b %d", labelAngle=0)
+                ),
                 xOffset="stage:N",
                 y=alt.Y("count:Q", title=None),
                 color=alt.Color("stage:N", legend=alt.Legend(orient="bottom")),
