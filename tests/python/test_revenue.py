@@ -255,3 +255,34 @@ def test_fx_seed_covers_the_currencies(warehouse):
         "where is_revenue and net_amount_reporting is null"
     )[0][0]
     assert missing == 0
+
+
+def test_revenue_mart_reconciles_to_the_conversions(warehouse):
+    """rpt_revenue_attribution_daily: every window and model carries the whole revenue of every
+    day (days no chat touched included) and exactly the attributed revenue of the fact table."""
+    total = warehouse.query(
+        "select sum(net_amount_reporting) from marts.fct_conversions where is_revenue"
+    )[0][0]
+    attributed = dict(
+        ((w, m), v)
+        for w, m, v in warehouse.query(
+            "select window_days, attribution_model, sum(attributed_revenue) "
+            "from marts.fct_conversion_attribution group by all"
+        )
+    )
+    rows = warehouse.query(
+        """
+        select window_days, attribution_model, sum(total_revenue),
+               sum(attributed_revenue) filter (
+                   where channel = 'all' and resolution_path = 'all' and segment_type = 'all'),
+               count(*) filter (
+                   where attributed_revenue > coalesce(total_revenue, attributed_revenue))
+        from marts.rpt_revenue_attribution_daily
+        group by all
+        """
+    )
+    assert len(rows) == len(WINDOWS) * len(MODELS)
+    for window, model, day_totals, day_attributed, above in rows:
+        assert Decimal(day_totals).quantize(CENT) == Decimal(total).quantize(CENT), (window, model)
+        assert day_attributed == attributed[(window, model)], (window, model)
+        assert above == 0
