@@ -15,6 +15,7 @@ WINDOWS = (1, 7, 30)
 MODELS = ("first_touch", "last_touch", "linear", "position_based")
 INTERNAL_DOMAIN = "@example-creator.test"
 CENT = Decimal("0.01")
+COST_PER_HUMAN_CONVERSATION = 6.5  # the default of var cost_per_human_conversation
 
 
 def is_internal(email: str | None) -> bool:
@@ -286,3 +287,42 @@ def test_revenue_mart_reconciles_to_the_conversions(warehouse):
         assert Decimal(day_totals).quantize(CENT) == Decimal(total).quantize(CENT), (window, model)
         assert day_attributed == attributed[(window, model)], (window, model)
         assert above == 0
+
+
+def test_executive_business_outcomes_come_from_attribution(warehouse):
+    """Revenue influenced, total revenue and cost savings of the executive overview, recomputed
+    from the conversion and conversation facts (default window: 7 days)."""
+    window = dt.timedelta(days=7)
+    chats = defaultdict(list)
+    for person, started in warehouse.query(
+        "select person_id, started_at from marts.fct_conversations where has_visitor_message"
+    ):
+        chats[person].append(started)
+    influenced: dict[dt.date, Decimal] = defaultdict(Decimal)
+    totals: dict[dt.date, Decimal] = defaultdict(Decimal)
+    for person, at, value in warehouse.query(
+        "select person_id, converted_at, net_amount_reporting from marts.fct_conversions "
+        "where net_amount_reporting is not null"
+    ):
+        week = (at - dt.timedelta(days=at.weekday())).date()
+        totals[week] += value
+        if any(at - window <= s < at for s in chats.get(person, [])):
+            influenced[week] += value
+    bot_resolved = dict(
+        (week.date(), n)
+        for week, n in warehouse.query(
+            "select period_start, bot_resolved_conversations from marts.rpt_chat_kpis_weekly "
+            "where channel = 'all' and segment_type = 'all'"
+        )
+    )
+    rows = warehouse.query(
+        "select week_start, revenue_influenced, total_revenue, support_cost_savings "
+        "from marts.rpt_executive_overview_weekly"
+    )
+    assert len(rows) >= 4
+    assert sum(influenced.values()) > 0
+    for week_start, revenue, total, savings in rows:
+        week = week_start.date() if isinstance(week_start, dt.datetime) else week_start
+        assert Decimal(revenue) == influenced.get(week, Decimal(0)), week
+        assert Decimal(total) == totals.get(week, Decimal(0)), week
+        assert math.isclose(savings, bot_resolved[week] * COST_PER_HUMAN_CONVERSATION), week
