@@ -326,3 +326,64 @@ def test_executive_business_outcomes_come_from_attribution(warehouse):
         assert Decimal(revenue) == influenced.get(week, Decimal(0)), week
         assert Decimal(total) == totals.get(week, Decimal(0)), week
         assert math.isclose(savings, bot_resolved[week] * COST_PER_HUMAN_CONVERSATION), week
+
+
+def test_conversion_rates_match_independent_computation(warehouse):
+    """rpt_chat_conversion_rates_daily: per conversation day, channel and window, the share of
+    conversations followed (same person, within the window) by each kind of conversion."""
+    conversions = defaultdict(list)
+    for person, at, kind, is_revenue in warehouse.query(
+        "select person_id, converted_at, conversion_type, is_revenue from marts.fct_conversions "
+        "where person_id is not null"
+    ):
+        conversions[person].append((at, kind, is_revenue))
+    kinds = {
+        "chat_assisted_conversion_rate": lambda k, r: r,
+        "purchase_conversion_rate": lambda k, r: k == "purchase",
+        "lead_capture_rate": lambda k, r: k == "lead_capture",
+        "membership_signup_rate": lambda k, r: k == "membership_signup",
+        "newsletter_signup_rate": lambda k, r: k == "newsletter_signup",
+        "sponsorship_inquiry_rate": lambda k, r: k == "sponsorship_inquiry",
+    }
+    groups: dict[tuple, dict] = defaultdict(lambda: defaultdict(int))
+    delays: dict[tuple, list[float]] = defaultdict(list)
+    for day, channel, person, started in warehouse.query(
+        "select conversation_date, channel, person_id, started_at from marts.fct_conversations "
+        "where has_visitor_message"
+    ):
+        for window in WINDOWS:
+            followed = [
+                (at, kind, rev)
+                for at, kind, rev in conversions.get(person, [])
+                if started < at <= started + dt.timedelta(days=window)
+            ]
+            revenue_delays = [(at - started).total_seconds() for at, _, rev in followed if rev]
+            for ch in (channel, "all"):
+                g = groups[(day, ch, window)]
+                g["conversations"] += 1
+                for name, test in kinds.items():
+                    g[name] += any(test(kind, rev) for _, kind, rev in followed)
+                if revenue_delays:
+                    delays[(day, ch, window)].append(min(revenue_delays))
+    columns = ", ".join(kinds)
+    rows = warehouse.query(
+        f"select conversation_date, channel, window_days, conversations, {columns}, "
+        "p50_seconds_chat_to_revenue_conversion from marts.rpt_chat_conversion_rates_daily"
+    )
+    assert len(rows) == len(groups)
+    followed_any = 0
+    for day, channel, window, n, *rates, p50 in rows:
+        key = (day, channel, window)
+        expected = groups[key]
+        assert n == expected["conversations"], key
+        for name, rate in zip(kinds, rates, strict=True):
+            assert math.isclose(rate, expected[name] / n, abs_tol=1e-12), (key, name)
+            followed_any += expected[name]
+        d = sorted(delays.get(key, []))
+        if not d:
+            assert p50 is None, key
+        else:
+            mid = (len(d) - 1) / 2
+            median = d[int(mid)] + (d[math.ceil(mid)] - d[int(mid)]) * (mid - int(mid))
+            assert math.isclose(p50, median, abs_tol=1e-6), key
+    assert followed_any > 50
