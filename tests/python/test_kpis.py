@@ -377,7 +377,7 @@ def test_switching_the_resolution_rule_changes_the_marts(warehouse, warehouse_co
     assert not close(rate, marked_rate), "the two rules should give different numbers"
 
 
-def test_switching_engaged_and_csat_rules_changes_the_marts(warehouse, warehouse_copy):
+def test_switching_engaged_csat_and_bot_window_rules_changes_the_marts(warehouse, warehouse_copy):
     db = warehouse_copy("engaged")
     dbt(
         [
@@ -387,7 +387,8 @@ def test_switching_engaged_and_csat_rules_changes_the_marts(warehouse, warehouse
             "--exclude",
             "test_type:unit",
             "--vars",
-            "{engaged_min_messages: 1, engaged_min_seconds: 0, csat_good_min: 5}",
+            "{engaged_min_messages: 1, engaged_min_seconds: 0, csat_good_min: 5,"
+            " bot_resolution_return_window_hours: 168}",
         ],
         db,
     )
@@ -405,10 +406,40 @@ def test_switching_engaged_and_csat_rules_changes_the_marts(warehouse, warehouse
             "where has_visitor_message and csat_rating is not null and started_at < "
             "(select min(period_start) + interval 7 day from marts.rpt_chat_kpis_weekly)"
         ).fetchone()[0]
+        week_bot_rate, week_start = con.execute(
+            "select bot_resolution_rate, period_start from marts.rpt_chat_kpis_weekly "
+            "where channel = 'all' and segment_type = 'all' order by period_start limit 1"
+        ).fetchone()
+        week_bot_expected = con.execute(
+            "select avg(case when is_bot_resolved then 1.0 else 0 end) "
+            "from marts.fct_conversations "
+            "where has_visitor_message and is_bot_involved and started_at < ? + interval 7 day",
+            [week_start],
+        ).fetchone()[0]
+        week_resolved = {
+            r[0]
+            for r in con.execute(
+                "select conversation_id from marts.fct_conversations where is_bot_resolved"
+            ).fetchall()
+        }
     finally:
         con.close()
     assert engaged == 1.0
     assert close(csat, fives)
+    # a week-long return window: fewer bot resolutions, each one also a 24-hour one
+    day_resolved = {
+        r[0]
+        for r in warehouse.query(
+            "select conversation_id from marts.fct_conversations where is_bot_resolved"
+        )
+    }
+    default_rate = warehouse.query(
+        "select bot_resolution_rate from marts.rpt_chat_kpis_weekly "
+        "where channel = 'all' and segment_type = 'all' order by period_start limit 1"
+    )[0][0]
+    assert week_resolved < day_resolved
+    assert close(week_bot_rate, week_bot_expected)
+    assert week_bot_rate < default_rate
 
 
 def test_metricflow_answers_like_the_mart(warehouse, tmp_path):
