@@ -481,3 +481,27 @@ def test_metricflow_answers_like_the_mart(warehouse, tmp_path):
     for week, (conversations, rate) in mart.items():
         assert int(float(mf_rows[week]["conversations"])) == conversations
         assert close(float(mf_rows[week]["resolution_rate"]), rate)
+
+
+def test_review_sample_is_stratified(warehouse):
+    """Each week x outcome (resolved/failed) x handling (bot/human) holds min(5, population)
+    replied conversations of that stratum, each with a snippet."""
+    conv = warehouse.df(
+        "select conversation_id, started_at, is_resolved, is_human_involved "
+        "from marts.fct_conversations where has_visitor_message and has_reply"
+    )
+    conv["week_start"] = week_of(pd.to_datetime(conv["started_at"]).dt.normalize())
+    conv["outcome"] = np.where(conv["is_resolved"], "resolved", "failed")
+    conv["handled_by"] = np.where(conv["is_human_involved"], "human", "bot")
+    population = conv.groupby(["week_start", "outcome", "handled_by"]).size()
+    sample = warehouse.df("select * from marts.rpt_conversation_review_sample")
+    sample["week_start"] = pd.to_datetime(sample["week_start"])
+    got = sample.groupby(["week_start", "outcome", "handled_by"]).size()
+    assert len(population) >= 16
+    assert got.to_dict() == population.clip(upper=5).to_dict()
+    merged = sample.merge(conv, on="conversation_id", suffixes=("", "_fact"))
+    assert len(merged) == len(sample)
+    assert (merged["outcome"] == merged["outcome_fact"]).all()
+    assert (merged["handled_by"] == merged["handled_by_fact"]).all()
+    assert (merged["week_start"] == merged["week_start_fact"]).all()
+    assert sample["transcript_snippet"].notna().all()
