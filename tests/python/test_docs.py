@@ -58,3 +58,32 @@ def test_kpi_columns_share_one_definition(docs):
     assert not differing, differing
     # and the definition reaches the docs site (rendered, not a raw {{ doc() }} call)
     assert all("{{" not in t for ts in texts.values() for t in ts)
+
+
+def test_views_per_job_reuse_the_kpi_definitions(docs):
+    """A KPI column of the support, sales, community and executive views carries the KPI mart's
+    definition (the same docs block, perhaps after a short prefix such as 'Median.')."""
+    manifest, _ = docs
+    nodes = manifest["nodes"]
+    kpis = {
+        name: column["description"].strip()
+        for name, column in nodes["model.chat_performance.rpt_chat_kpis_daily"]["columns"].items()
+        if name not in ("period_start", "channel", "segment_type", "segment_value")
+    }
+    views = [
+        "rpt_support_daily",
+        "rpt_sales_chat_daily",
+        "rpt_community_weekly",
+        "rpt_executive_overview_weekly",
+    ]
+    checked, differing = 0, {}
+    for view in views:
+        for name, column in nodes[f"model.chat_performance.{view}"]["columns"].items():
+            if name not in kpis:
+                continue
+            checked += 1
+            text = column["description"].strip()
+            if kpis[name] not in text and kpis[name].split(". ", 1)[-1] not in text:
+                differing[f"{view}.{name}"] = text
+    assert checked > 40
+    assert not differing, differing

@@ -20,8 +20,11 @@ from conftest import DBT, ROOT, dbt, dbt_env, run
 
 SEGMENTS = {
     "all": lambda df: pd.Series("all", index=df.index),
+    "traffic_source": lambda df: df["traffic_source"],
     "device_type": lambda df: df["device_type"],
     "page_intent": lambda df: df["page_intent"],
+    "country": lambda df: df["country_code"],
+    "campaign": lambda df: df["utm_campaign"].fillna("(none)"),
     "visitor_type": lambda df: np.where(df["is_returning_visitor"], "returning", "new"),
     "membership_tier": lambda df: df["membership_tier"],
 }
@@ -34,6 +37,11 @@ def ratio(num, den):
 def pct(values, q):
     values = [v for v in values if v is not None and not (isinstance(v, float) and math.isnan(v))]
     return None if not values else float(np.percentile(values, q, method="linear"))
+
+
+def mean(values):
+    values = [v for v in values if v is not None and not (isinstance(v, float) and math.isnan(v))]
+    return None if not values else float(np.mean(values))
 
 
 def expected_kpis(conv: pd.DataFrame, replies: pd.DataFrame, views: int) -> dict:
@@ -73,25 +81,28 @@ def expected_kpis(conv: pd.DataFrame, replies: pd.DataFrame, views: int) -> dict
         "return_chat_rate": ratio(int((per_person >= 2).sum()), int(ini["person_id"].nunique())),
         "messages_per_conversation": ratio(int(ini["message_count"].sum()), n),
         "csat_score": ratio(int(rated["is_csat_good"].astype(bool).sum()), len(rated)),
-        "mean_human_first_response_seconds": (
-            float(ini["first_human_response_seconds"].dropna().mean())
-            if ini["first_human_response_seconds"].notna().any()
-            else None
-        ),
+        "bot_involvement_rate": ratio(bot, n),
+        "abandonment_rate": ratio(int(ini["is_abandoned"].sum()), n),
+        "messages": int(ini["message_count"].sum()),
     }
-    for q in (50, 75, 90):
-        out[f"p{q}_human_first_response_seconds"] = pct(
-            ini["first_human_response_seconds"].tolist(), q
-        )
-        out[f"p{q}_bot_first_response_seconds"] = pct(ini["bot_first_response_seconds"].tolist(), q)
-        out[f"p{q}_resolution_seconds"] = pct(
-            ini.loc[ini["is_resolved"], "resolution_seconds"].tolist(), q
-        )
+    # every duration: mean, p50, p75, p90 (numpy's linear interpolation = quantile_cont)
+    durations = {
+        "human_first_response": ini["first_human_response_seconds"],
+        "bot_first_response": ini["bot_first_response_seconds"],
+        "time_to_handoff": ini["seconds_to_handoff"],
+        "resolution": ini.loc[ini["is_resolved"], "resolution_seconds"],
+        "conversation_length": ini["duration_seconds"],
+    }
+    for name, values in durations.items():
+        out[f"mean_{name}_seconds"] = mean(values.tolist())
+        for q in (50, 75, 90):
+            out[f"p{q}_{name}_seconds"] = pct(values.tolist(), q)
     for path in ("bot", "human", "escalated"):
         r = rated[rated["resolution_path"] == path]
         out[f"csat_score_{path}"] = ratio(int(r["is_csat_good"].astype(bool).sum()), len(r))
     rep = replies[replies["conversation_id"].isin(set(ini["conversation_id"]))]
     out["human_replies"] = len(rep)
+    out["mean_reply_seconds"] = mean(rep["reply_seconds"].tolist())
     out["p50_reply_seconds"] = pct(rep["reply_seconds"].tolist(), 50)
     out["p90_reply_seconds"] = pct(rep["reply_seconds"].tolist(), 90)
     return out
@@ -127,27 +138,42 @@ def raw_widget_views(warehouse) -> pd.DataFrame:
             continue
         ts = pd.Timestamp(obj["timestamp"]).tz_convert("UTC")
         url = (ctx.get("page") or {}).get("url") or ""
+        campaign = ctx.get("campaign") or {}
         out.append(
             {
                 "day": ts.tz_localize(None).normalize(),
+                "traffic_source": (campaign.get("source") or "direct").lower(),
                 "device_type": ((ctx.get("device") or {}).get("type") or "unknown").lower(),
                 "page_intent": page_intent(url),
+                "country": ((ctx.get("location") or {}).get("country") or "unknown").upper(),
+                "campaign": (campaign.get("name") or "(none)").lower(),
             }
         )
     return pd.DataFrame(out)
+
+
+def week_of(days: pd.Series) -> pd.Series:
+    """Monday of the ISO week (what date_trunc('week', ...) gives)."""
+    return days - pd.to_timedelta(days.dt.day_of_week, unit="D")
 
 
 @pytest.fixture(scope="module")
 def data(warehouse):
     conv = warehouse.df("select * from marts.fct_conversations")
     conv["day"] = pd.to_datetime(conv["started_at"]).dt.normalize()
+    conv["week"] = week_of(conv["day"])
     replies = warehouse.df(
         "select conversation_id, reply_seconds from marts.fct_chat_messages "
         "where reply_seconds is not null"
     )
-    mart = warehouse.df("select * from marts.rpt_chat_kpis_daily")
-    mart["period_start"] = pd.to_datetime(mart["period_start"])
-    return conv, replies, mart, raw_widget_views(warehouse)
+    marts = {}
+    for grain in ("daily", "weekly"):
+        mart = warehouse.df(f"select * from marts.rpt_chat_kpis_{grain}")
+        mart["period_start"] = pd.to_datetime(mart["period_start"])
+        marts[grain] = mart
+    views = raw_widget_views(warehouse)
+    views["week"] = week_of(views["day"])
+    return conv, replies, marts, views
 
 
 def close(actual, expected) -> bool:
@@ -159,39 +185,54 @@ def close(actual, expected) -> bool:
     return abs(float(actual) - float(expected)) <= 1e-9 * max(1.0, abs(float(expected)))
 
 
-@pytest.mark.parametrize("segment_type", list(SEGMENTS))
-def test_daily_kpis_match_independent_computation(data, segment_type):
-    conv, replies, mart, views = data
-    days = sorted(conv["day"].unique())
-    chosen = days[3:6] + days[-2:]  # a few days, including the launch week and the last day
+def check_periods(data, grain: str, periods: list, segment_type: str) -> int:
+    """Every KPI of every channel x segment value of the chosen periods, mart vs pandas."""
+    conv, replies, marts, views = data
+    key = "day" if grain == "daily" else "week"
+    mart = marts[grain]
     conv = conv.assign(segment_value=SEGMENTS[segment_type](conv))
     checked = 0
-    for day in chosen:
-        day_conv = conv[conv["day"] == day]
-        for channel in ["all", *sorted(day_conv["channel"].unique())]:
-            ch_conv = day_conv if channel == "all" else day_conv[day_conv["channel"] == channel]
+    for period in periods:
+        period_conv = conv[conv[key] == period]
+        for channel in ["all", *sorted(period_conv["channel"].unique())]:
+            ch_conv = (
+                period_conv if channel == "all" else period_conv[period_conv["channel"] == channel]
+            )
             for value, group in ch_conv.groupby("segment_value"):
                 n_views = 0
-                if channel == "all" and segment_type in ("all", "device_type", "page_intent"):
-                    day_views = views[views["day"] == day]
+                if channel == "all" and segment_type not in ("visitor_type", "membership_tier"):
+                    period_views = views[views[key] == period]
                     n_views = (
-                        len(day_views)
+                        len(period_views)
                         if segment_type == "all"
-                        else int((day_views[segment_type] == value).sum())
+                        else int((period_views[segment_type] == value).sum())
                     )
                 expected = expected_kpis(group, replies, n_views)
                 row = mart[
-                    (mart["period_start"] == day)
+                    (mart["period_start"] == period)
                     & (mart["channel"] == channel)
                     & (mart["segment_type"] == segment_type)
                     & (mart["segment_value"] == value)
                 ]
-                assert len(row) == 1, (day, channel, segment_type, value)
+                assert len(row) == 1, (period, channel, segment_type, value)
                 row = row.iloc[0]
                 wrong = {k: (row[k], v) for k, v in expected.items() if not close(row[k], v)}
-                assert not wrong, f"{day} {channel} {segment_type}={value}: {wrong}"
+                assert not wrong, f"{grain} {period} {channel} {segment_type}={value}: {wrong}"
                 checked += 1
-    assert checked >= 5
+    return checked
+
+
+@pytest.mark.parametrize("segment_type", list(SEGMENTS))
+def test_daily_kpis_match_independent_computation(data, segment_type):
+    days = sorted(data[0]["day"].unique())
+    chosen = days[3:6] + days[-2:]  # a few days, including the launch week and the last day
+    assert check_periods(data, "daily", chosen, segment_type) >= 5
+
+
+@pytest.mark.parametrize("segment_type", ["all", "traffic_source", "membership_tier"])
+def test_weekly_kpis_match_independent_computation(data, segment_type):
+    weeks = sorted(data[0]["week"].unique())
+    assert check_periods(data, "weekly", [weeks[0], weeks[2]], segment_type) >= 3
 
 
 def test_weekly_rates_are_ratios_of_daily_counts(warehouse):
@@ -336,7 +377,7 @@ def test_switching_the_resolution_rule_changes_the_marts(warehouse, warehouse_co
     assert not close(rate, marked_rate), "the two rules should give different numbers"
 
 
-def test_switching_engaged_and_csat_rules_changes_the_marts(warehouse, warehouse_copy):
+def test_switching_engaged_csat_and_bot_window_rules_changes_the_marts(warehouse, warehouse_copy):
     db = warehouse_copy("engaged")
     dbt(
         [
@@ -346,7 +387,8 @@ def test_switching_engaged_and_csat_rules_changes_the_marts(warehouse, warehouse
             "--exclude",
             "test_type:unit",
             "--vars",
-            "{engaged_min_messages: 1, engaged_min_seconds: 0, csat_good_min: 5}",
+            "{engaged_min_messages: 1, engaged_min_seconds: 0, csat_good_min: 5,"
+            " bot_resolution_return_window_hours: 168}",
         ],
         db,
     )
@@ -364,10 +406,40 @@ def test_switching_engaged_and_csat_rules_changes_the_marts(warehouse, warehouse
             "where has_visitor_message and csat_rating is not null and started_at < "
             "(select min(period_start) + interval 7 day from marts.rpt_chat_kpis_weekly)"
         ).fetchone()[0]
+        week_bot_rate, week_start = con.execute(
+            "select bot_resolution_rate, period_start from marts.rpt_chat_kpis_weekly "
+            "where channel = 'all' and segment_type = 'all' order by period_start limit 1"
+        ).fetchone()
+        week_bot_expected = con.execute(
+            "select avg(case when is_bot_resolved then 1.0 else 0 end) "
+            "from marts.fct_conversations "
+            "where has_visitor_message and is_bot_involved and started_at < ? + interval 7 day",
+            [week_start],
+        ).fetchone()[0]
+        week_resolved = {
+            r[0]
+            for r in con.execute(
+                "select conversation_id from marts.fct_conversations where is_bot_resolved"
+            ).fetchall()
+        }
     finally:
         con.close()
     assert engaged == 1.0
     assert close(csat, fives)
+    # a week-long return window: fewer bot resolutions, each one also a 24-hour one
+    day_resolved = {
+        r[0]
+        for r in warehouse.query(
+            "select conversation_id from marts.fct_conversations where is_bot_resolved"
+        )
+    }
+    default_rate = warehouse.query(
+        "select bot_resolution_rate from marts.rpt_chat_kpis_weekly "
+        "where channel = 'all' and segment_type = 'all' order by period_start limit 1"
+    )[0][0]
+    assert week_resolved < day_resolved
+    assert close(week_bot_rate, week_bot_expected)
+    assert week_bot_rate < default_rate
 
 
 def test_metricflow_answers_like_the_mart(warehouse, tmp_path):
@@ -409,3 +481,27 @@ def test_metricflow_answers_like_the_mart(warehouse, tmp_path):
     for week, (conversations, rate) in mart.items():
         assert int(float(mf_rows[week]["conversations"])) == conversations
         assert close(float(mf_rows[week]["resolution_rate"]), rate)
+
+
+def test_review_sample_is_stratified(warehouse):
+    """Each week x outcome (resolved/failed) x handling (bot/human) holds min(5, population)
+    replied conversations of that stratum, each with a snippet."""
+    conv = warehouse.df(
+        "select conversation_id, started_at, is_resolved, is_human_involved "
+        "from marts.fct_conversations where has_visitor_message and has_reply"
+    )
+    conv["week_start"] = week_of(pd.to_datetime(conv["started_at"]).dt.normalize())
+    conv["outcome"] = np.where(conv["is_resolved"], "resolved", "failed")
+    conv["handled_by"] = np.where(conv["is_human_involved"], "human", "bot")
+    population = conv.groupby(["week_start", "outcome", "handled_by"]).size()
+    sample = warehouse.df("select * from marts.rpt_conversation_review_sample")
+    sample["week_start"] = pd.to_datetime(sample["week_start"])
+    got = sample.groupby(["week_start", "outcome", "handled_by"]).size()
+    assert len(population) >= 16
+    assert got.to_dict() == population.clip(upper=5).to_dict()
+    merged = sample.merge(conv, on="conversation_id", suffixes=("", "_fact"))
+    assert len(merged) == len(sample)
+    assert (merged["outcome"] == merged["outcome_fact"]).all()
+    assert (merged["handled_by"] == merged["handled_by_fact"]).all()
+    assert (merged["week_start"] == merged["week_start_fact"]).all()
+    assert sample["transcript_snippet"].notna().all()

@@ -15,6 +15,7 @@ WINDOWS = (1, 7, 30)
 MODELS = ("first_touch", "last_touch", "linear", "position_based")
 INTERNAL_DOMAIN = "@example-creator.test"
 CENT = Decimal("0.01")
+COST_PER_HUMAN_CONVERSATION = 6.5  # the default of var cost_per_human_conversation
 
 
 def is_internal(email: str | None) -> bool:
@@ -255,3 +256,257 @@ def test_fx_seed_covers_the_currencies(warehouse):
         "where is_revenue and net_amount_reporting is null"
     )[0][0]
     assert missing == 0
+
+
+def test_revenue_mart_reconciles_to_the_conversions(warehouse):
+    """rpt_revenue_attribution_daily: every window and model carries the whole revenue of every
+    day (days no chat touched included) and exactly the attributed revenue of the fact table."""
+    total = warehouse.query(
+        "select sum(net_amount_reporting) from marts.fct_conversions where is_revenue"
+    )[0][0]
+    attributed = dict(
+        ((w, m), v)
+        for w, m, v in warehouse.query(
+            "select window_days, attribution_model, sum(attributed_revenue) "
+            "from marts.fct_conversion_attribution group by all"
+        )
+    )
+    rows = warehouse.query(
+        """
+        select window_days, attribution_model, sum(total_revenue),
+               sum(attributed_revenue) filter (
+                   where channel = 'all' and resolution_path = 'all' and segment_type = 'all'),
+               count(*) filter (
+                   where attributed_revenue > coalesce(total_revenue, attributed_revenue))
+        from marts.rpt_revenue_attribution_daily
+        group by all
+        """
+    )
+    assert len(rows) == len(WINDOWS) * len(MODELS)
+    for window, model, day_totals, day_attributed, above in rows:
+        assert Decimal(day_totals).quantize(CENT) == Decimal(total).quantize(CENT), (window, model)
+        assert day_attributed == attributed[(window, model)], (window, model)
+        assert above == 0
+
+
+def test_executive_business_outcomes_come_from_attribution(warehouse):
+    """Revenue influenced, total revenue and cost savings of the executive overview, recomputed
+    from the conversion and conversation facts (default window: 7 days)."""
+    window = dt.timedelta(days=7)
+    chats = defaultdict(list)
+    for person, started in warehouse.query(
+        "select person_id, started_at from marts.fct_conversations where has_visitor_message"
+    ):
+        chats[person].append(started)
+    influenced: dict[dt.date, Decimal] = defaultdict(Decimal)
+    totals: dict[dt.date, Decimal] = defaultdict(Decimal)
+    for person, at, value in warehouse.query(
+        "select person_id, converted_at, net_amount_reporting from marts.fct_conversions "
+        "where net_amount_reporting is not null"
+    ):
+        week = (at - dt.timedelta(days=at.weekday())).date()
+        totals[week] += value
+        if any(at - window <= s < at for s in chats.get(person, [])):
+            influenced[week] += value
+    bot_resolved = dict(
+        (week.date(), n)
+        for week, n in warehouse.query(
+            "select period_start, bot_resolved_conversations from marts.rpt_chat_kpis_weekly "
+            "where channel = 'all' and segment_type = 'all'"
+        )
+    )
+    rows = warehouse.query(
+        "select week_start, revenue_influenced, total_revenue, support_cost_savings "
+        "from marts.rpt_executive_overview_weekly"
+    )
+    assert len(rows) >= 4
+    assert sum(influenced.values()) > 0
+    for week_start, revenue, total, savings in rows:
+        week = week_start.date() if isinstance(week_start, dt.datetime) else week_start
+        assert Decimal(revenue) == influenced.get(week, Decimal(0)), week
+        assert Decimal(total) == totals.get(week, Decimal(0)), week
+        assert math.isclose(savings, bot_resolved[week] * COST_PER_HUMAN_CONVERSATION), week
+
+
+def test_conversion_rates_match_independent_computation(warehouse):
+    """rpt_chat_conversion_rates_daily: per conversation day, channel and window, the share of
+    conversations followed (same person, within the window) by each kind of conversion."""
+    conversions = defaultdict(list)
+    for person, at, kind, is_revenue in warehouse.query(
+        "select person_id, converted_at, conversion_type, is_revenue from marts.fct_conversions "
+        "where person_id is not null"
+    ):
+        conversions[person].append((at, kind, is_revenue))
+    kinds = {
+        "chat_assisted_conversion_rate": lambda k, r: r,
+        "purchase_conversion_rate": lambda k, r: k == "purchase",
+        "lead_capture_rate": lambda k, r: k == "lead_capture",
+        "membership_signup_rate": lambda k, r: k == "membership_signup",
+        "newsletter_signup_rate": lambda k, r: k == "newsletter_signup",
+        "sponsorship_inquiry_rate": lambda k, r: k == "sponsorship_inquiry",
+    }
+    groups: dict[tuple, dict] = defaultdict(lambda: defaultdict(int))
+    delays: dict[tuple, list[float]] = defaultdict(list)
+    for day, channel, person, started in warehouse.query(
+        "select conversation_date, channel, person_id, started_at from marts.fct_conversations "
+        "where has_visitor_message"
+    ):
+        for window in WINDOWS:
+            followed = [
+                (at, kind, rev)
+                for at, kind, rev in conversions.get(person, [])
+                if started < at <= started + dt.timedelta(days=window)
+            ]
+            revenue_delays = [(at - started).total_seconds() for at, _, rev in followed if rev]
+            for ch in (channel, "all"):
+                g = groups[(day, ch, window)]
+                g["conversations"] += 1
+                for name, test in kinds.items():
+                    g[name] += any(test(kind, rev) for _, kind, rev in followed)
+                if revenue_delays:
+                    delays[(day, ch, window)].append(min(revenue_delays))
+    columns = ", ".join(kinds)
+    rows = warehouse.query(
+        f"select conversation_date, channel, window_days, conversations, {columns}, "
+        "p50_seconds_chat_to_revenue_conversion from marts.rpt_chat_conversion_rates_daily"
+    )
+    assert len(rows) == len(groups)
+    followed_any = 0
+    for day, channel, window, n, *rates, p50 in rows:
+        key = (day, channel, window)
+        expected = groups[key]
+        assert n == expected["conversations"], key
+        for name, rate in zip(kinds, rates, strict=True):
+            assert math.isclose(rate, expected[name] / n, abs_tol=1e-12), (key, name)
+            followed_any += expected[name]
+        d = sorted(delays.get(key, []))
+        if not d:
+            assert p50 is None, key
+        else:
+            mid = (len(d) - 1) / 2
+            median = d[int(mid)] + (d[math.ceil(mid)] - d[int(mid)]) * (mid - int(mid))
+            assert math.isclose(p50, median, abs_tol=1e-6), key
+    assert followed_any > 50
+
+
+def monday(at: dt.datetime) -> dt.datetime:
+    return dt.datetime.combine((at - dt.timedelta(days=at.weekday())).date(), dt.time())
+
+
+def median(values: list[float]) -> float | None:
+    """Linear-interpolation median (quantile_cont 0.5)."""
+    if not values:
+        return None
+    v = sorted(values)
+    mid = (len(v) - 1) / 2
+    return v[int(mid)] + (v[math.ceil(mid)] - v[int(mid)]) * (mid - int(mid))
+
+
+def test_sales_pipeline_matches_independent_computation(warehouse):
+    """Qualified lead rate, time to qualification, close rate and average deal size per week and
+    lead source, recomputed from the staged CRM tables and the FX seed."""
+    contacts = {
+        cid: (created, from_chat)
+        for cid, created, from_chat in warehouse.query(
+            "select contact_id, created_at, is_created_from_chat "
+            "from staging.stg_hubspot__contacts where not is_deleted and not is_internal"
+        )
+    }
+    deal_contacts = warehouse.query(
+        "select deal_id, contact_id from staging.stg_hubspot__deal_contacts"
+    )
+    qualified_deals: dict[str, dt.datetime] = {}
+    for deal, at in warehouse.query(
+        "select deal_id, entered_at from staging.stg_hubspot__deal_stages "
+        "where deal_stage = 'qualifiedtobuy'"
+    ):
+        qualified_deals[deal] = min(at, qualified_deals.get(deal, at))
+    qualified_at: dict[str, dt.datetime] = {}
+    chat_deals: dict[str, bool] = defaultdict(bool)
+    for deal, contact in deal_contacts:
+        if deal in qualified_deals:
+            at = qualified_deals[deal]
+            qualified_at[contact] = min(at, qualified_at.get(contact, at))
+        if contact in contacts:
+            chat_deals[deal] |= bool(contacts[contact][1])
+    rates = defaultdict(list)
+    for day, currency, rate in warehouse.query(
+        "select rate_date, currency, usd_per_unit from seeds.fx_rates"
+    ):
+        rates[currency].append((day, rate))
+    expected: dict[tuple, dict] = defaultdict(lambda: defaultdict(list))
+    for cid, (created, from_chat) in contacts.items():
+        g = expected[(monday(created), "chat" if from_chat else "other")]
+        g["leads"].append(cid)
+        if cid in qualified_at:
+            g["qualified"].append((qualified_at[cid] - created).total_seconds())
+    for deal, stage, amount, currency, closed in warehouse.query(
+        "select deal_id, deal_stage, amount, currency, closed_at from staging.stg_hubspot__deals "
+        "where not is_deleted and deal_stage in ('closedwon', 'closedlost') "
+        "and closed_at is not null"
+    ):
+        g = expected[(monday(closed), "chat" if chat_deals[deal] else "other")]
+        if stage == "closedwon":
+            usd = max((r for r in rates[currency] if r[0] <= closed.date()), default=None)
+            g["won"].append(float(amount) * usd[1])
+        else:
+            g["lost"].append(deal)
+    rows = warehouse.query(
+        "select week_start, lead_source, leads, qualified_leads, qualified_lead_rate, "
+        "p50_seconds_to_qualification, deals_won, deals_lost, close_rate, average_deal_size "
+        "from marts.rpt_sales_pipeline_weekly"
+    )
+    assert len(rows) == len(expected)
+    assert sum(r[3] for r in rows) > 5
+    for week, source, leads, qualified, q_rate, p50, won, lost, close_rate, size in rows:
+        g = expected[(week, source)]
+        assert (leads, qualified) == (len(g["leads"]), len(g["qualified"])), (week, source)
+        assert (won, lost) == (len(g["won"]), len(g["lost"])), (week, source)
+        assert q_rate == (qualified / leads if leads else None)
+        exp_p50 = median(g["qualified"])
+        assert (p50 is None and exp_p50 is None) or math.isclose(p50, exp_p50), (week, source)
+        assert close_rate == (won / (won + lost) if won + lost else None), (week, source)
+        exp_size = sum(g["won"]) / won if won else None
+        assert (size is None and exp_size is None) or math.isclose(size, exp_size), (week, source)
+
+
+def test_checkout_completion_matches_independent_computation(warehouse):
+    """Checkout completion and abandoned-cart recovery per day, chat-assisted (the person chatted
+    in the 7 days before the checkout started) or not, from the staged Shopify tables."""
+    chats = defaultdict(list)
+    for person, started in warehouse.query(
+        "select person_id, started_at from marts.fct_conversations where has_visitor_message"
+    ):
+        chats[person].append(started)
+    events = [
+        (person, at, True, False, False)
+        for person, at in warehouse.query(
+            "select email_hash, created_at from staging.stg_shopify__orders "
+            "where not is_test_mode and not is_internal"
+        )
+    ] + [
+        (person, at, False, True, completed is not None)
+        for person, at, completed in warehouse.query(
+            "select email_hash, created_at, completed_at "
+            "from staging.stg_shopify__abandoned_checkouts where not is_internal"
+        )
+    ]
+    expected: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    for person, at, completed, abandoned, recovered in events:
+        assisted = any(at - dt.timedelta(days=7) <= s <= at for s in chats.get(person, []))
+        g = expected[(dt.datetime.combine(at.date(), dt.time()), assisted)]
+        g[0] += completed or (abandoned and not recovered)
+        g[1] += completed
+        g[2] += abandoned
+        g[3] += recovered
+    rows = warehouse.query(
+        "select checkout_date, is_chat_assisted, checkouts_started, checkouts_completed, "
+        "abandoned_checkouts, recovered_checkouts, checkout_completion_rate, "
+        "abandoned_cart_recovery_rate from marts.rpt_checkout_completion_daily"
+    )
+    assert len(rows) == len(expected)
+    assert any(r[1] for r in rows) and sum(r[5] for r in rows) > 0
+    for day, assisted, started, completed, abandoned, recovered, c_rate, r_rate in rows:
+        assert [started, completed, abandoned, recovered] == expected[(day, assisted)], day
+        assert c_rate == (completed / started if started else None)
+        assert r_rate == (recovered / abandoned if abandoned else None)

@@ -2,7 +2,9 @@
     channel x resolution path (bot, human, escalated, unanswered; plus 'all') x segment of the
     touching conversation, every window and model side by side (short windows undercount), with
     direct and assisted revenue apart. Total revenue of the day (every conversion, chat or not)
-    sits beside it on the rows where channel, path and segment are 'all'. Revenue in
+    sits beside it on the rows where channel, path and segment are 'all'; every day with a
+    conversion has those rows in every window and model (zero attributed when no chat touched
+    it), so total_revenue sums to the revenue of fct_conversions. Revenue in
     var('reporting_currency'). -#}
 with
 
@@ -97,26 +99,69 @@ daily_totals as (
     group by conversion_date
 ),
 
+window_models as (
+    select distinct
+        window_days,
+        attribution_model
+    from attribution
+),
+
+untouched_days as (
+    select
+        daily_totals.conversion_date,
+        window_models.window_days,
+        window_models.attribution_model,
+        'all' as channel,
+        'all' as resolution_path,
+        'all' as segment_type,
+        'all' as segment_value,
+        0 as touched_conversions,
+        0 as touched_purchases,
+        0 as attributed_conversions,
+        0 as attributed_purchases,
+        0 as attributed_revenue,
+        0 as direct_revenue,
+        0 as assisted_revenue,
+        cast(null as {{ type_double() }}) as p50_seconds_chat_to_conversion
+    from daily_totals
+    cross join window_models
+    left join attributed
+        on
+            daily_totals.conversion_date = attributed.conversion_date
+            and window_models.window_days = attributed.window_days
+            and window_models.attribution_model = attributed.attribution_model
+            and attributed.channel = 'all'
+            and attributed.resolution_path = 'all'
+            and attributed.segment_type = 'all'
+    where attributed.conversion_date is null
+),
+
+every_day as (
+    select * from attributed
+    union all
+    select * from untouched_days
+),
+
 final as (
     select
-        attributed.*,
+        every_day.*,
         case
             when
-                attributed.channel = 'all'
-                and attributed.resolution_path = 'all'
-                and attributed.segment_type = 'all'
+                every_day.channel = 'all'
+                and every_day.resolution_path = 'all'
+                and every_day.segment_type = 'all'
                 then daily_totals.total_revenue
         end as total_revenue,
         case
             when
-                attributed.channel = 'all'
-                and attributed.resolution_path = 'all'
-                and attributed.segment_type = 'all'
+                every_day.channel = 'all'
+                and every_day.resolution_path = 'all'
+                and every_day.segment_type = 'all'
                 then daily_totals.all_conversions
         end as all_conversions
-    from attributed
+    from every_day
     left join daily_totals
-        on attributed.conversion_date = daily_totals.conversion_date
+        on every_day.conversion_date = daily_totals.conversion_date
 )
 
 select * from final
