@@ -457,7 +457,10 @@ final as (
             when is_human_involved then 'human'
             else 'unanswered'
         end as resolution_path,
-        csat_rating >= {{ var('csat_good_min') }} as is_csat_good,
+        {#- The rating is compared on its own scale: rating / scale >= good_min / scale_max, so
+            a 10-point survey (scale 10) counts 8 and up as good when the default is 4 of 5. #}
+        csat_rating * {{ var('csat_scale_max') }} >= {{ var('csat_good_min') }} * csat_scale
+            as is_csat_good,
         coalesce(
             previous_conversation_started_at
             >= {{ dbt.dateadd('day', -var('resolution_no_return_days'), 'started_at') }},

@@ -1,9 +1,13 @@
 {#- Retention of members who chatted versus those who did not, per signup month and check age
     (var('retention_check_days')). A member is a live Stripe subscription or a Patreon
-    membership; a chatter had a conversation in the 30 days before signup or the first 7 days of
+    membership; a chatter had a conversation in the var('retention_chat_days_before_signup') days (default
+    30) before signup or the first var('retention_chat_days_after_signup') days (default 7) of
     membership (a fixed window, so longer-lived members do not get more time to chat). A member
     is retained at N days when still active N days after signup; only members whose N-day mark
     the data has reached are counted. Retention lift = chatters' rate - non-chatters' rate. -#}
+{%- set days_before = var('retention_chat_days_before_signup') | int %}
+{%- set days_after = var('retention_chat_days_after_signup') | int %}
+
 with
 
 subscriptions as (
@@ -65,8 +69,8 @@ chatters as (
     inner join conversations
         on
             members.person_id = conversations.person_id
-            and conversations.started_at >= {{ dbt.dateadd('day', -30, 'members.signed_up_at') }}
-            and conversations.started_at <= {{ dbt.dateadd('day', 7, 'members.signed_up_at') }}
+            and conversations.started_at >= {{ dbt.dateadd('day', -1 * days_before, 'members.signed_up_at') }}
+            and conversations.started_at <= {{ dbt.dateadd('day', days_after, 'members.signed_up_at') }}
 ),
 
 checks as (

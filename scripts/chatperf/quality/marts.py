@@ -52,7 +52,7 @@ def _conversations(columns):
         at_most("flagged_message_count", "message_count", "Flagged messages <= messages."),
         at_most("human_message_count", "message_count", "Human messages <= messages."),
         at_most("bot_message_count", "message_count", "Bot messages <= messages."),
-        # CSAT on the 1..scale scale; 'good' is a rating >= var('csat_good_min').
+        # CSAT on the rating's own 1..scale scale; 'good' is judged in proportion (docs: csat).
         between("csat_rating", 1, 10, "CSAT ratings are 1 or more."),
         at_most("csat_rating", "csat_scale", "A CSAT rating never exceeds its scale."),
     ]
