@@ -144,10 +144,26 @@ def expected_overview(serving: Path) -> dict[str, str]:
             lo,
             hi,
         )
+        (total_conversations,) = one(
+            "select coalesce(sum(conversations), 0) from marts.rpt_chat_kpis_daily "
+            "where channel = 'all' and segment_type = 'all' and period_start::date between ? and ?",
+            lo,
+            hi,
+        )
+        # retention lift: pooled retention of chatting minus other members at the first check
+        check_days = int((var("retention_check_days", [30]) or [30])[0])
+        chat_kept, chatters, other_kept, others = one(
+            "select sum(chatter_members_retained), sum(chatter_members), "
+            "sum(other_members_retained), sum(other_members) "
+            "from marts.rpt_member_retention where check_days = ?",
+            check_days,
+        )
     finally:
         con.close()
+    lift = None if not chatters or not others else chat_kept / chatters - other_kept / others
     return {
         "revenue_influenced": fmt_money(revenue, currency),
+        "retention_lift": fmt_rate(lift),
         "chat_assisted_conversion_rate": fmt_rate(followed / conversations),
         "support_cost_savings": fmt_money(bot_resolved * cost, currency),
         "p50_human_first_response_seconds_7d": fmt_seconds(trend[0]),
@@ -156,6 +172,7 @@ def expected_overview(serving: Path) -> dict[str, str]:
         "escalation_rate_7d": fmt_rate(trend[3]),
         "reopen_rate_7d": fmt_rate(trend[4]),
         "messages": f"{messages:,.0f}",
+        "conversations": f"{total_conversations:,.0f}",
     }
 
 

@@ -91,6 +91,8 @@ def test_every_page_renders_with_the_marts_numbers(serving):
         con.close()
     if not has_results:
         assert experiments["notes"] == ["no-experiments"]
+    else:  # one lift chart per experiment, every one drawn
+        assert experiments["charts"] >= 1 and experiments["drawn"] == experiments["charts"]
 
 
 def test_the_check_fails_on_an_empty_chart(serving, tmp_path):
@@ -106,3 +108,18 @@ def test_the_check_fails_on_an_empty_chart(serving, tmp_path):
     assert proc.returncode == 1
     assert "FAIL overview: empty chart: Top intents" in proc.stdout
     assert (tmp_path / "shots" / "overview.png").is_file()
+
+
+def test_the_check_fails_on_a_page_error(serving, tmp_path):
+    broken = tmp_path / "broken.duckdb"
+    shutil.copy(serving, broken)
+    os.chmod(broken, 0o644)
+    con = duckdb.connect(str(broken))
+    try:
+        con.execute("drop table marts.rpt_support_daily")  # the support page's query: an error
+    finally:
+        con.close()
+    proc = browser_check(broken, tmp_path / "shots", "support")
+    assert proc.returncode == 1
+    assert "FAIL support: shows an error:" in proc.stdout, proc.stdout
+    assert (tmp_path / "shots" / "support.png").is_file()

@@ -3,12 +3,15 @@ wherever it appears (one docs block per definition)."""
 
 from __future__ import annotations
 
+import ast
 import json
+import re
 from collections import defaultdict
 
 import pytest
+import yaml
 
-from conftest import dbt
+from conftest import ROOT, dbt
 
 
 @pytest.fixture(scope="module")
@@ -87,3 +90,71 @@ def test_views_per_job_reuse_the_kpi_definitions(docs):
                 differing[f"{view}.{name}"] = text
     assert checked > 40
     assert not differing, differing
+
+
+DASHBOARD = ROOT / "scripts" / "dashboard"
+PAGE_EXPOSURES = {
+    "app.py": "dashboard_overview",
+    "pages/1_Support.py": "dashboard_support",
+    "pages/2_Sales.py": "dashboard_sales",
+    "pages/3_Community.py": "dashboard_community",
+    "pages/4_Experiments.py": "dashboard_experiments",
+}
+TABLE_REF = re.compile(r"\b(?:marts|seeds)\.([a-z_]+)")
+
+
+def tables_read(tree: ast.AST) -> set[str]:
+    return {
+        m.group(1)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str)
+        for m in TABLE_REF.finditer(node.value)
+    }
+
+
+def common_tables() -> dict[str, set[str]]:
+    """Per function of common.py: the tables it reads, through the helpers it calls too."""
+    tree = ast.parse((DASHBOARD / "common.py").read_text())
+    funcs = {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef)}
+    calls = {
+        name: {
+            c.func.id
+            for c in ast.walk(fn)
+            if isinstance(c, ast.Call) and isinstance(c.func, ast.Name) and c.func.id in funcs
+        }
+        - {name}
+        for name, fn in funcs.items()
+    }
+    reads = {name: tables_read(fn) for name, fn in funcs.items()}
+    changed = True
+    while changed:  # transitive closure over the helpers' calls
+        changed = False
+        for name, callees in calls.items():
+            extra = set().union(*(reads[c] for c in callees)) - reads[name] if callees else set()
+            if extra:
+                reads[name] |= extra
+                changed = True
+    return reads
+
+
+def test_exposures_declare_every_mart_a_dashboard_page_reads():
+    """Lineage in the docs is true: each page's exposure lists every table the page queries,
+    its own SQL and that of the shared helpers it calls (the sidebar filters, the trend row)."""
+    exposures = {
+        e["name"]: {re.search(r"ref\('(\w+)'\)", d).group(1) for d in e["depends_on"]}
+        for e in yaml.safe_load((ROOT / "models" / "exposures.yml").read_text())["exposures"]
+    }
+    helpers = common_tables()
+    missing = {}
+    for page, exposure in PAGE_EXPOSURES.items():
+        tree = ast.parse((DASHBOARD / page).read_text())
+        used = {
+            c.func.id
+            for c in ast.walk(tree)
+            if isinstance(c, ast.Call) and isinstance(c.func, ast.Name) and c.func.id in helpers
+        }
+        read = tables_read(tree).union(*(helpers[h] for h in used))
+        assert read, page
+        if read - exposures[exposure]:
+            missing[exposure] = sorted(read - exposures[exposure])
+    assert not missing, missing

@@ -550,3 +550,44 @@ def test_planted_holdout_incrementality_inside_its_interval(warehouse):
     assert revenue.incremental_share_of_attributed == pytest.approx(
         revenue.incremental_per_1000 / revenue.attributed_per_1000
     )
+
+
+def test_holdout_incrementality_matches_scipy_and_statsmodels(warehouse, results, outcomes):
+    """The per-1,000 incremental values and intervals, recomputed from the same counts."""
+    rows = warehouse.df("select * from marts.rpt_holdout_incrementality").set_index("metric")
+    assert set(rows.index) == {"conversions", "revenue"}
+    conv = rows.loc["conversions"]
+    row = interval(results, conv.experiment_id, "converted")
+    ctrl = control_row(results, row)
+    args = (int(row.outcome_value), int(row.units), int(ctrl.outcome_value), int(ctrl.units))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        test = sm_proportion.test_proportions_2indep(*args, method="wald", compare="diff")
+    low, high = sm_proportion.confint_proportions_2indep(
+        *args, method="wald", compare="diff", alpha=1 - LEVEL
+    )
+    units = outcomes[outcomes.experiment_id == conv.experiment_id]
+    y1 = units[units.variant_id == conv.exposed_variant].net_revenue.to_numpy(float)
+    y0 = units[units.variant_id == conv.holdout_variant].net_revenue.to_numpy(float)
+    welch = stats.ttest_ind(y1, y0, equal_var=False)
+    ci = welch.confidence_interval(LEVEL)
+    revenue = rows.loc["revenue"]
+    errors = {
+        "conversions": {
+            "incremental_per_1000": gap(
+                conv.incremental_per_1000 / 1000, args[0] / args[1] - args[2] / args[3]
+            ),
+            "ci_lower": gap(conv.incremental_ci_lower_per_1000 / 1000, low),
+            "ci_upper": gap(conv.incremental_ci_upper_per_1000 / 1000, high),
+            "p_value": gap(conv.p_value, test.pvalue),
+        },
+        "revenue": {
+            "incremental_per_1000": gap(revenue.incremental_per_1000 / 1000, y1.mean() - y0.mean()),
+            "ci_lower": gap(revenue.incremental_ci_lower_per_1000 / 1000, ci.low),
+            "ci_upper": gap(revenue.incremental_ci_upper_per_1000 / 1000, ci.high),
+            "p_value": gap(revenue.p_value, welch.pvalue),
+        },
+    }
+    value, where = worst(errors)
+    assert value < TOL, f"worst difference {value:.3g} at {where}"  # per unit, and p
+    assert conv.exposed_units == len(units[units.variant_id == conv.exposed_variant])

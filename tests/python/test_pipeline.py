@@ -149,3 +149,27 @@ def test_overlap_refused_and_failing_check_publishes_nothing(env, tmp_path):
     assert "checks: FAILED" in out
     assert "publish: started" not in out
     assert snapshot(env) == before  # the previous serving copy, intact and unchanged
+
+
+def test_a_failing_gx_expectation_publishes_nothing(env, tmp_path):
+    """The real checkpoint this time: a new Stripe file with an unknown currency passes dbt build
+    (a warn-level test) but fails a staging expectation, so nothing is published."""
+    if not serving(env).exists():
+        pytest.skip("needs the serving copy of test_second_run_changes_nothing")
+    before = snapshot(env)
+    landing = tmp_path / "landing"
+    shutil.copytree(env["landing"], landing)  # the same files, already loaded
+    (landing / "stripe" / "charge_2026-09-28b.csv").write_text(
+        "id,amount,amount_refunded,currency,customer_id,created,status,paid,captured,refunded,"
+        "livemode,description,invoice_id,receipt_email,metadata,_fivetran_synced\n"
+        "ch_unknown_currency,2500,0,xyz,,2026-09-28 11:00:00,succeeded,true,true,false,true,"
+        "Course,,,,2026-09-28T12:00:00Z\n"
+    )
+    proc = run_pipeline({**env, "landing": landing})
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "1 new file(s)" in proc.stdout and "build: ok" in proc.stdout
+    assert "checks: FAILED" in proc.stdout and "publish: started" not in proc.stdout
+    err = proc.stderr.strip()
+    assert len(err.splitlines()) == 1 and err.startswith("error: checkpoint run_checkpoint.py")
+    assert "staging.stg_stripe__charges: column_values_to_be_in_set(currency)" in err
+    assert snapshot(env) == before  # the previous serving copy, intact and unchanged

@@ -135,6 +135,51 @@ def test_corrupted_marts_fail_a_dbt_test_and_a_gx_expectation(warehouse, tmp_pat
     assert "ana.lopez@example.org" in message
 
 
+def test_every_mart_has_a_suite(warehouse):
+    from chatperf.quality.checkpoint import suites
+
+    built = {
+        f"marts.{name}"
+        for (name,) in query(
+            warehouse.path,
+            "select table_name from information_schema.tables where table_schema = 'marts'",
+        )
+    }
+    assert built == {spec.table for spec in suites("marts")}
+
+
+def test_corrupted_experiment_results_fail_a_dbt_test_and_a_gx_expectation(warehouse, tmp_path):
+    db = copy_warehouse(warehouse.path, tmp_path)
+    table = "marts.rpt_experiment_results"
+    pick = f"(select min(rowid) from {table} where not is_control and p_value is not null)"
+    execute(
+        db,
+        # a p-value of 1.2
+        f"update {table} set p_value = 1.2 where rowid = {pick}",
+        # a variant that worsened a guardrail called a winner
+        f"update {table} set guardrail_worsened = true, verdict = 'winner' "
+        f"where rowid = (select max(rowid) from {table} where not is_control)",
+    )
+    proc = dbt(["test", "--select", "rpt_experiment_results"], db, check=False)
+    assert proc.returncode == 1
+    failed = {
+        name: r["failures"] for name, r in results_by_name(db).items() if r["status"] == "fail"
+    }
+    assert [failed[n] for n in failed if n.startswith("value_between_rpt_experiment_results_p")]
+    guardrail = "expression_is_true_rpt_experiment_results_verdict_guardrail_failed_or_not_guar"
+    assert [failed[n] for n in failed if n.startswith(guardrail)] == [1], failed
+
+    report = run_checkpoint(db, tables=[table], layers=["marts"])
+    lines = [f.line() for f in report.failures]
+    assert f"{table}: column_values_to_be_between(p_value) in [0, 1] (1 unexpected, e.g. 1.2)" in (
+        lines
+    )
+    assert any(
+        line.startswith(f"{table}: column_pair_values_to_be_in_set(guardrail_worsened, verdict)")
+        for line in lines
+    ), lines
+
+
 def test_grain_is_checked_across_batches(warehouse, tmp_path):
     """With one row per batch no batch sees the duplicate; the whole-table check still does."""
     db = copy_warehouse(warehouse.path, tmp_path)

@@ -9,6 +9,8 @@ _<folder>__docs.md files); each says which.
 
 from __future__ import annotations
 
+import great_expectations.expectations as gxe
+
 from chatperf.quality.rules import (
     TableSuite,
     accepted,
@@ -33,6 +35,10 @@ CONVERSION_TYPES = (
     "sponsorship_inquiry",
     "deal_won",
 )
+
+METRIC_TYPES = ("proportion", "mean", "ratio")
+TEST_METHODS = ("two_proportion_z_test", "welch_t_test", "delta_method_z_test")
+VERDICTS = ("control", "winner", "loser", "inconclusive", "guardrail_failed")
 
 
 def _conversations(columns):
@@ -133,6 +139,47 @@ def _executive(columns):
     ]
 
 
+def _experiment_results(columns):
+    return mart_defaults(columns) + [
+        # models/marts/experiments/_experiments__docs.md: experiment_p_value, experiment_ci
+        between("p_value", 0, 1, "A p-value is a probability."),
+        at_most("ci_lower", "ci_upper", "The interval of the lift: lower <= upper."),
+        at_most("relative_ci_lower", "relative_ci_upper", "Relative lift: lower <= upper."),
+        accepted("metric_type", METRIC_TYPES, "Proportion, mean or ratio metrics."),
+        accepted("test_method", TEST_METHODS, "One test per metric type."),
+        accepted("verdict", VERDICTS, "The documented verdicts."),
+        # experiment_verdict: a metric whose guardrail worsened significantly is flagged, never
+        # called a winner
+        gxe.ExpectColumnPairValuesToBeInSet(
+            column_A="guardrail_worsened",
+            column_B="verdict",
+            value_pairs_set=[(False, v) for v in VERDICTS] + [(True, "guardrail_failed")],
+            ignore_row_if="either_value_is_missing",
+            description="A worsened guardrail makes the verdict guardrail_failed, never winner.",
+        ),
+    ]
+
+
+def _experiment_srm(columns):
+    return mart_defaults(columns) + [
+        between("p_value", 0, 1, "The SRM p-value is a probability."),
+        at_most("observed_units", "total_units", "A variant's units are part of the total."),
+    ]
+
+
+def _holdout(columns):
+    return mart_defaults(columns) + [
+        between("p_value", 0, 1, "A p-value is a probability."),
+        between("incremental_std_error_per_1000", 0, None, "A standard error is >= 0."),
+        at_most(
+            "incremental_ci_lower_per_1000",
+            "incremental_ci_upper_per_1000",
+            "The interval of the incremental value: lower <= upper.",
+        ),
+        accepted("metric", ("conversions", "revenue"), "Holdout metrics."),
+    ]
+
+
 def _tracking(columns):
     return mart_defaults(columns) + [
         accepted(
@@ -217,6 +264,14 @@ SUITES: tuple[TableSuite, ...] = (
     ),
     TableSuite("marts.rpt_member_retention", ("signup_month", "check_days"), mart_defaults, 0),
     TableSuite("marts.metricflow_time_spine", ("date_day",), mart_defaults),
+    TableSuite(
+        "marts.rpt_experiment_results",
+        ("experiment_id", "variant", "metric"),
+        _experiment_results,
+        0,
+    ),
+    TableSuite("marts.rpt_experiment_srm", ("experiment_id", "variant_id"), _experiment_srm, 0),
+    TableSuite("marts.rpt_holdout_incrementality", ("experiment_id", "metric"), _holdout, 0),
     TableSuite(
         "marts.rpt_tracking_health_daily", ("event_date", "source_name", "event_type"), _tracking
     ),

@@ -52,6 +52,10 @@ def is_string(duckdb_type: str) -> bool:
     return duckdb_type.upper().startswith(("VARCHAR", "TEXT", "STRING"))
 
 
+# Columns that may be negative (and are no rates even when named like one): differences.
+SIGNED = re.compile(r"(delta|lift|robust_z|statistic|ci_lower|ci_upper|incremental)")
+
+
 # --------------------------------------------------------------------------------------
 # rules that apply to every mart by naming convention (house style: rates end in _rate and lie
 # in [0, 1]; counts and durations are never negative; percentiles come as p50/p75/p90)
@@ -69,13 +73,13 @@ def rates_between_0_and_1(columns: Columns) -> list[Expectation]:
             description=f"`{col}` is a rate: subset / set, so within [0, 1].",
         )
         for col, typ in columns.items()
-        if is_numeric(typ) and rate.search(col) and "delta" not in col and "lift" not in col
+        if is_numeric(typ) and rate.search(col) and not SIGNED.search(col)
     ]
 
 
 def counts_non_negative(columns: Columns) -> list[Expectation]:
-    """Counts, amounts and durations are never negative; deltas, lifts and z-scores may be."""
-    signed = re.compile(r"(delta|lift|robust_z)")
+    """Counts, amounts and durations are never negative; deltas, lifts, z-scores, test
+    statistics, interval bounds and incremental (exposed minus holdout) values may be."""
     return [
         gxe.ExpectColumnValuesToBeBetween(
             column=col,
@@ -83,7 +87,7 @@ def counts_non_negative(columns: Columns) -> list[Expectation]:
             description=f"`{col}` is a count, amount or duration: never negative.",
         )
         for col, typ in columns.items()
-        if is_numeric(typ) and not signed.search(col) and not col.endswith("_rate")
+        if is_numeric(typ) and not SIGNED.search(col) and not col.endswith("_rate")
     ]
 
 

@@ -19,6 +19,9 @@
 -- depends_on: {{ ref('rpt_conversation_length_weekly') }}
 -- depends_on: {{ ref('rpt_conversation_review_sample') }}
 -- depends_on: {{ ref('rpt_executive_overview_weekly') }}
+-- depends_on: {{ ref('rpt_experiment_results') }}
+-- depends_on: {{ ref('rpt_experiment_srm') }}
+-- depends_on: {{ ref('rpt_holdout_incrementality') }}
 -- depends_on: {{ ref('rpt_load_files_daily') }}
 -- depends_on: {{ ref('rpt_load_quarantine_daily') }}
 -- depends_on: {{ ref('rpt_member_retention') }}
