@@ -103,6 +103,20 @@ def write_landing(root: Path) -> None:
                     "web",
                 ]
             )
+    # the same transcript as JSON lines, nulls for the optional fields it does not know
+    with (export.parent / "export_2026-09-01.jsonl").open("w") as f:
+        for i, (offset, role, author, text) in enumerate(MESSAGES):
+            row = {
+                "conversation_id": "export_jsonl_conv",
+                "message_id": f"j{i}",
+                "sent_at": at(offset),
+                "author_role": role,
+                "author_id": author,
+                "text": text,
+                "visitor_id": "v3",
+                "visitor_email": None,
+            }
+            f.write(json.dumps(row) + "\n")
 
 
 def test_export_and_stream_give_the_same_timeline(tmp_path):
@@ -119,10 +133,15 @@ def test_export_and_stream_give_the_same_timeline(tmp_path):
         f"select conversation_id, {', '.join(FIELDS)} from marts.fct_conversations "
         "order by conversation_id"
     ).to_dict("records")
-    assert [r["conversation_id"] for r in rows] == ["export_conv", "stream_conv"]
-    exported, streamed = rows
+    assert [r["conversation_id"] for r in rows] == [
+        "export_conv",
+        "export_jsonl_conv",
+        "stream_conv",
+    ]
+    exported, exported_jsonl, streamed = rows
     for field in FIELDS:
         assert exported[field] == streamed[field], field
+        assert exported_jsonl[field] == streamed[field], field
     # and the values are the hand-worked ones: the macro reply counts as bot, not human
     assert streamed["bot_message_count"] == 2 and streamed["human_message_count"] == 2
     assert streamed["first_human_response_seconds"] == 100.0
