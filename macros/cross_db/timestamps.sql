@@ -8,8 +8,15 @@
     cast({{ column }} as timestamp)
 {%- endmacro %}
 
+{#- DuckDB would read a naive text in the session's time zone (the host's, unless set), so a
+    text without an offset is cast as it stands: the result never depends on who runs the query
+    (staging views are read by other clients too). -#}
 {% macro duckdb__to_utc_timestamp(column) -%}
-    cast(timezone('UTC', cast({{ column }} as timestamptz)) as timestamp)
+    case
+        when regexp_matches({{ column }}, '\d:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}(:?\d{2})?)$')
+            then cast(timezone('UTC', cast({{ column }} as timestamptz)) as timestamp)
+        else cast({{ column }} as timestamp)
+    end
 {%- endmacro %}
 
 {#- Spark parses the offset and converts to the session time zone, which the profile sets to UTC. -#}

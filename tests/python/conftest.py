@@ -120,11 +120,13 @@ def load(landing: Path, database: Path) -> None:
     )
 
 
-def dbt(args: list[str], database: Path, check: bool = True) -> subprocess.CompletedProcess:
+def dbt(
+    args: list[str], database: Path, check: bool = True, env: dict | None = None
+) -> subprocess.CompletedProcess:
     target = database.parent / "target"
     return run(
         [DBT, *args, "--target-path", str(target), "--log-path", str(database.parent / "logs")],
-        env=dbt_env(database),
+        env={**dbt_env(database), **(env or {})},
         check=check,
     )
 

@@ -212,6 +212,7 @@ def timeline(conv: Conversation) -> dict:
         "is_contained": bot and not handed_off and not human,
         "is_escalated": bot and (handed_off or human),
         "is_marked_resolved": marked,
+        "is_resolved": marked,  # the default rule, var('resolution_rule') = 'marked'
         "reopen_count": len(reopens),
         "is_reopened": bool(reopens),
         "message_count": len(messages),

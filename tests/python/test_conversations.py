@@ -16,6 +16,7 @@ COMPARED = [
     "is_contained",
     "is_escalated",
     "is_marked_resolved",
+    "is_resolved",
     "reopen_count",
     "is_reopened",
     "message_count",

@@ -186,6 +186,49 @@ def test_each_kind_of_mess_is_loaded_or_quarantined_with_its_reason(warehouse):
     assert qa == mess["qa_visitors"]
 
 
+def test_mess_that_loads_is_in_raw_as_the_manifest_says(warehouse):
+    """Orphan references and bot macros posting through an agent seat are loaded (they are not
+    parse errors), in the numbers planted; staging labels every macro message a bot's."""
+    mess = warehouse.manifest["mess"]
+    counts = warehouse.query(
+        """
+        select
+            (select count(distinct id) from raw.stripe_refund
+             where charge_id not in (select id from raw.stripe_charge)),
+            (select count(*) from (
+                select distinct deal_id, contact_id from raw.hubspot_deal_contact
+                where contact_id not in (select id from raw.hubspot_contact))),
+            (select count(*) from (
+                select conversation_id from raw.chat_events
+                where conversation_id is not null
+                group by 1
+                having count(*) filter (where event_type = 'Chat Opened') = 0)),
+            (select count(distinct event_id) from raw.chat_events
+             where json_extract_string(payload, '$.properties.author_id') = 'macro_autoreply'
+                and json_extract_string(payload, '$.properties.author_role') = 'agent')
+            + (select count(distinct message_id) from raw.chat_message_export
+               where author_id = 'macro_autoreply' and author_role = 'agent')
+        """
+    )[0]
+    assert counts == (
+        mess["orphan_stripe_refunds"],
+        mess["orphan_deal_contacts"],
+        mess["orphan_conversations"],
+        mess["macro_autoreply_bot_messages_labelled_agent"],
+    )
+    assert min(counts) > 0
+    labels = warehouse.query(
+        """
+        select distinct actor_type from staging.stg_chat__events
+        where author_id = 'macro_autoreply'
+        union
+        select distinct actor_type from staging.stg_chat__exported_messages
+        where author_id = 'macro_autoreply'
+        """
+    )
+    assert labels == [("bot",)]
+
+
 def test_event_counts_by_name_match_the_manifest(warehouse):
     counts = dict(
         warehouse.query(

@@ -79,3 +79,44 @@ def test_one_more_day_incrementally_equals_full_refresh(landing, tmp_path):
         inc, full = table_rows(incremental_db, table), table_rows(full_db, table)
         assert len(inc) == len(full), table
         assert inc == full, f"{table} differs between incremental and full refresh"
+
+
+def chat_event(event_id: str, at: str, role: str, email: str | None = None) -> str:
+    return json.dumps(
+        {
+            "messageId": event_id,
+            "type": "track",
+            "event": "Message Sent",
+            "anonymousId": "v_tester",
+            "timestamp": at,
+            "receivedAt": at,
+            "properties": {"conversation_id": "conv_tester", "author_role": role, "text": "hi"},
+            "context": {"traits": {"email": email}} if email else {},
+        }
+    )
+
+
+def test_a_conversation_found_internal_by_a_later_load_leaves_the_messages_mart(tmp_path):
+    """The visitor gives a test account's email only in a message loaded a day later: the
+    conversation becomes internal, and its messages already in the incremental
+    fct_chat_messages must go, as a full refresh would leave them out."""
+    days = [
+        [
+            chat_event("t1", "2026-09-01T10:00:00Z", "visitor"),
+            chat_event("t2", "2026-09-01T10:01:00Z", "agent"),
+        ],
+        [chat_event("t3", "2026-09-02T09:00:00Z", "visitor", " QA@Example-Creator.test ")],
+    ]
+    db = tmp_path / "w" / "warehouse.duckdb"
+    db.parent.mkdir()
+    select = ["build", "--select", "+fct_chat_messages", "--exclude-resource-type", "test"]
+    for day, lines in enumerate(days, start=1):
+        landing = tmp_path / f"day{day}"
+        (landing / "chat_events").mkdir(parents=True)
+        (landing / "chat_events" / f"events_2026-09-0{day}.jsonl").write_text(
+            "\n".join(lines) + "\n"
+        )
+        load(landing, db)
+        dbt(select, db)
+        messages = table_rows(db, "marts.fct_chat_messages")
+        assert len(messages) == (2 if day == 1 else 0), f"after day {day}: {messages}"

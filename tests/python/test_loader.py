@@ -194,6 +194,14 @@ def test_every_row_accounted_for(landing: Path, tmp_path: Path):
 def test_unrecognised_and_missing_inputs_are_one_line_errors(landing: Path, tmp_path: Path):
     with pytest.raises(LoadError, match="does not exist"):
         load_landing(tmp_path / "nope", tmp_path / "w.duckdb")
+    proc = subprocess.run(
+        LOADER + ["--landing", str(tmp_path / "nope"), "--database", str(tmp_path / "w.duckdb")],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert proc.returncode == 2
+    assert proc.stderr == f"error: landing folder {tmp_path / 'nope'} does not exist\n"
     (landing / "stripe").mkdir()
     (landing / "stripe" / "payouts.csv").write_text("id\n1\n")
     with pytest.raises(LoadError, match="unrecognised landing file stripe/payouts.csv"):

@@ -6,6 +6,8 @@ import csv
 import json
 from pathlib import Path
 
+import duckdb
+
 from conftest import dbt, load
 
 # (offset seconds, role as the stream says it, author id, text)
@@ -101,6 +103,20 @@ def write_landing(root: Path) -> None:
                     "web",
                 ]
             )
+    # the same transcript as JSON lines, nulls for the optional fields it does not know
+    with (export.parent / "export_2026-09-01.jsonl").open("w") as f:
+        for i, (offset, role, author, text) in enumerate(MESSAGES):
+            row = {
+                "conversation_id": "export_jsonl_conv",
+                "message_id": f"j{i}",
+                "sent_at": at(offset),
+                "author_role": role,
+                "author_id": author,
+                "text": text,
+                "visitor_id": "v3",
+                "visitor_email": None,
+            }
+            f.write(json.dumps(row) + "\n")
 
 
 def test_export_and_stream_give_the_same_timeline(tmp_path):
@@ -117,10 +133,15 @@ def test_export_and_stream_give_the_same_timeline(tmp_path):
         f"select conversation_id, {', '.join(FIELDS)} from marts.fct_conversations "
         "order by conversation_id"
     ).to_dict("records")
-    assert [r["conversation_id"] for r in rows] == ["export_conv", "stream_conv"]
-    exported, streamed = rows
+    assert [r["conversation_id"] for r in rows] == [
+        "export_conv",
+        "export_jsonl_conv",
+        "stream_conv",
+    ]
+    exported, exported_jsonl, streamed = rows
     for field in FIELDS:
         assert exported[field] == streamed[field], field
+        assert exported_jsonl[field] == streamed[field], field
     # and the values are the hand-worked ones: the macro reply counts as bot, not human
     assert streamed["bot_message_count"] == 2 and streamed["human_message_count"] == 2
     assert streamed["first_human_response_seconds"] == 100.0
@@ -131,3 +152,36 @@ def test_export_and_stream_give_the_same_timeline(tmp_path):
         "select message_text_redacted from marts.fct_chat_messages where message_id = 'x5'"
     )
     assert texts == [("great thanks, my mail is [email]",)]
+
+
+def test_naive_times_mean_utc_whatever_the_host_time_zone(tmp_path):
+    """The README: a `sent_at` without an offset is UTC, also when dbt runs, or a client reads
+    the staging views, on a machine that is not on UTC."""
+    export = tmp_path / "landing" / "chat_message_export" / "export_naive.csv"
+    export.parent.mkdir(parents=True)
+    with export.open("w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["conversation_id", "message_id", "sent_at", "author_role"])
+        w.writerow(["naive_conv", "n1", "2026-09-01 23:59:30", "visitor"])
+        w.writerow(["naive_conv", "n2", "2026-09-02T00:00:45", "agent"])
+    db = tmp_path / "w" / "warehouse.duckdb"
+    db.parent.mkdir()
+    load(tmp_path / "landing", db)
+    select = ["build", "--select", "+int_conversation_cycles", "--exclude-resource-type", "test"]
+    dbt(select, db, env={"TZ": "America/New_York"})
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        con.execute("set TimeZone = 'America/New_York'")
+        staged = con.execute(
+            "select message_id, cast(sent_at as varchar) "
+            "from staging.stg_chat__exported_messages order by 1"
+        ).fetchall()
+        cycle = con.execute(
+            "select cast(cycle_started_at as varchar), first_human_response_seconds "
+            "from intermediate.int_conversation_cycles"
+        ).fetchall()
+    finally:
+        con.close()
+    assert staged == [("n1", "2026-09-01 23:59:30"), ("n2", "2026-09-02 00:00:45")]
+    assert cycle == [("2026-09-01 23:59:30", 75.0)]

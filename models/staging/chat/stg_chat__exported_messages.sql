@@ -1,6 +1,6 @@
 {#- The generic message-level export (any chat platform's transcript export), one row per
     message, deduplicated on message id, in UTC. It joins the event stream in
-    int_chat_messages_unioned, so exported conversations flow through the same marts. -#}
+    int_conversation_events_unioned, so exported conversations flow through the same marts. -#}
 with
 
 source as (
