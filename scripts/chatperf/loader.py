@@ -23,6 +23,7 @@ import hashlib
 import io
 import multiprocessing
 import os
+import re
 import shutil
 import tempfile
 import uuid
@@ -91,12 +92,28 @@ def _parse_bool(v: str) -> bool:
     raise ValueError(f"{v!r} is not a boolean")
 
 
+# The ISO-8601 forms staging casts on every engine (macros/cross_db/timestamps.sql): a date,
+# optionally a time (HH:MM, HH:MM:SS, fractions); an offset (Z, +HH, +HHMM, +HH:MM) only after
+# full seconds and with nothing between them. Python alone would accept more ('10:00 +02:00',
+# a lower-case 'z', '10:00+02:00') that DuckDB then refuses mid-build; such rows are quarantined.
+_TS_FORM = re.compile(
+    r"\d{4}-\d{2}-\d{2}"
+    r"(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?"
+    r"|[T ]\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}(?::?\d{2})?))?"
+)
+
+
 def _parse_ts(v: str) -> str:
     s = v.strip()
+    if not _TS_FORM.fullmatch(s):
+        raise ValueError(
+            f"{v!r} is not an ISO-8601 timestamp (YYYY-MM-DD[THH:MM[:SS[.f]]], offset Z or "
+            "+HH[:MM] after the seconds)"
+        )
     try:
-        dt.datetime.fromisoformat(s.replace("Z", "+00:00").replace("z", "+00:00"))
+        dt.datetime.fromisoformat(s.replace("Z", "+00:00"))
     except ValueError:
-        raise ValueError(f"{v!r} is not an ISO-8601 timestamp") from None
+        raise ValueError(f"{v!r} is not an ISO-8601 timestamp (no such date or time)") from None
     return s
 
 

@@ -232,3 +232,59 @@ def test_locked_database_is_a_clear_error(landing: Path, tmp_path: Path):
     assert proc.returncode == 2
     assert proc.stderr.startswith(f"error: database {db} is locked by another process")
     assert proc.stderr.count("\n") == 1
+
+
+def test_timestamps_the_loader_accepts_are_exactly_those_staging_casts():
+    """The loader's timestamp check and the staging macro agree: a value the loader keeps never
+    breaks `dbt build`, and one it quarantines is one DuckDB could not cast. The macro's own SQL
+    (macros/cross_db/timestamps.sql) is run, so the two cannot drift apart unnoticed."""
+    import re
+
+    from chatperf.loader import _parse_ts
+
+    source = (ROOT / "macros" / "cross_db" / "timestamps.sql").read_text()
+    body = re.search(
+        r"macro duckdb__to_utc_timestamp\(column\) -%}(.*?){%- endmacro", source, re.S
+    ).group(1)
+    sql = f"select {body.replace('{{ column }}', 'ts')} from (select ? as ts)"
+    con = duckdb.connect()
+    con.execute("set TimeZone = 'America/New_York'")  # naive must still mean UTC
+
+    def staged(value: str):
+        try:
+            return con.execute(sql, [value]).fetchone()[0]
+        except duckdb.Error:
+            return None
+
+    def kept(value: str) -> bool:
+        try:
+            _parse_ts(value)
+            return True
+        except ValueError:
+            return False
+
+    utc = {
+        "2026-09-01T10:00:00+02:00": "2026-09-01 08:00:00",
+        "2026-09-01T10:00:00+0200": "2026-09-01 08:00:00",
+        "2026-09-01T10:00:00-05": "2026-09-01 15:00:00",
+        "2026-09-01 23:59:30Z": "2026-09-01 23:59:30",
+        "2026-09-01T10:00:00.123456Z": "2026-09-01 10:00:00.123456",
+        "2026-09-01T10:00:00": "2026-09-01 10:00:00",
+        "2026-09-01 10:00": "2026-09-01 10:00:00",
+        "2026-09-01": "2026-09-01 00:00:00",
+    }
+    refused = [
+        "2026-09-01 10:00:00 +02:00",  # a space before the offset
+        "2026-09-01T10:00:00z",  # lower-case zone letter
+        "2026-09-01T10:00+02:00",  # an offset without seconds
+        "20260901T100000",  # basic format
+        "2026-13-01T10:00:00Z",  # no such month
+        "2026-09-01T25:00:00",  # no such hour
+        "yesterday",
+    ]
+    for value, expected in utc.items():
+        assert kept(value), value
+        assert str(staged(value)) == expected, value
+    for value in refused:
+        assert not kept(value), value
+        assert staged(value) is None, value
