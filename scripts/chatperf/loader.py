@@ -383,12 +383,13 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def connect(database: str | os.PathLike, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse, turning DuckDB's lock error into a one-line message."""
+    """Open the warehouse, turning DuckDB's lock error into a one-line message. The session's
+    time zone is UTC, as in the dbt profile: naive landing timestamps mean UTC on every host."""
     path = Path(database)
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        return duckdb.connect(str(path), read_only=read_only)
+        con = duckdb.connect(str(path), read_only=read_only)
     except duckdb.IOException as exc:
         msg = str(exc)
         if "lock" in msg.lower():
@@ -400,6 +401,8 @@ def connect(database: str | os.PathLike, read_only: bool = False) -> duckdb.Duck
                 "close the other connection (BI tool, dbt run) and retry"
             ) from None
         raise LoadError(f"cannot open database {path}: {msg.splitlines()[0]}") from None
+    con.execute("set TimeZone = 'UTC'")
+    return con
 
 
 def sha256_of(path: Path) -> str:

@@ -133,3 +133,41 @@ def test_default_keeps_90_days_and_errors_are_one_line(warehouse, tmp_path):
     assert locked.returncode == 2
     assert locked.stderr.startswith(f"error: database {db} is locked by another process")
     assert locked.stderr.count("\n") == 1
+
+
+def test_naive_timestamps_are_utc_whatever_the_host_zone(tmp_path):
+    """A naive landing timestamp means UTC: on a New York host, a message sent at 22:00 (UTC) the
+    day before the cut-off is still older than the cut-off and loses its text."""
+    from chatperf.loader import connect, ensure_schema
+
+    db = tmp_path / "w.duckdb"
+    con = connect(db)
+    ensure_schema(con)
+    columns = [
+        r[0]
+        for r in con.execute(
+            "select column_name from information_schema.columns "
+            "where table_schema = 'raw' and table_name = 'chat_message_export'"
+        ).fetchall()
+    ]
+    values = {
+        "conversation_id": "c1",
+        "message_id": "m1",
+        "sent_at": "2026-09-16T22:00:00",
+        "author_role": "visitor",
+        "text": "hello",
+        "_source_file": "chat_message_export/x.csv",
+        "_source_line": 2,
+        "_loaded_at": "2026-09-17 00:00:00",
+        "_load_id": "l1",
+    }
+    row = [values.get(c) for c in columns]
+    con.execute(
+        f"insert into raw.chat_message_export values ({', '.join('?' for _ in columns)})", row
+    )
+    con.close()
+    run(
+        [*RETENTION, "--database", str(db), "--days", str(DAYS), "--as-of", AS_OF],
+        env={"TZ": "America/New_York"},
+    )
+    assert one(db, "select count(*) from raw.chat_message_export where text is not null") == 0
