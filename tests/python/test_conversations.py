@@ -104,8 +104,10 @@ def test_no_return_rule_matches(warehouse_no_return):
 
 
 def test_the_return_windows_are_exercised(expected):
-    """Each way to miss the no-return and bot resolutions happens in the data: the visitor (as
-    linked by email, not only by visitor id) came back, reopened, or the data ends too soon."""
+    """Each way to miss the no-return and bot resolutions happens in the data: the person came
+    back, reopened, or the data ends too soon. (Every generated person keeps one visitor id, so a
+    return under another visitor id is covered by the dbt unit test
+    return_windows_follow_the_person_across_visitor_ids, not here.)"""
     values = list(expected.values())
     horizon = max(t["last_event_at"] for t in values)
     by_person: dict[str, list[dict]] = {}
@@ -130,11 +132,3 @@ def test_the_return_windows_are_exercised(expected):
     assert sum((t["last_message_at"] or t["started_at"]) + day > horizon for t in contained) >= 5
     assert sum(came_back(t, week) for t in replied) >= 20
     assert sum(t["reopen_count"] > 0 and not came_back(t, week) for t in replied) >= 5
-    linked = [
-        t
-        for t in values
-        if t["person_id"] not in (t["email_hash"], f"anonymous_id:{t['anonymous_id']}")
-    ]
-    assert len(linked) >= 20, (
-        "some visitors should be linked to a person by an email seen elsewhere"
-    )
