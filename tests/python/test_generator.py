@@ -384,7 +384,9 @@ def test_out_of_order_lines_are_in_raw_as_planted(warehouse):
 
 def test_test_mode_rows_are_loaded_and_kept_out_of_revenue(warehouse):
     """Stripe test-mode (livemode false) and Shopify test rows reach raw in the planted
-    numbers; staging flags them and no conversion or attributed revenue counts them."""
+    numbers; staging flags them and no conversion or attributed revenue counts them. (The
+    generator plants test-mode rows for QA people only, so the marts' internal-account filter
+    would also drop them: the is_test_mode flag itself is checked on the revenue events.)"""
     planted = warehouse.manifest["mess"]["test_mode_rows_by_table"]
     stripe = ("stripe_charge", "stripe_customer", "stripe_invoice", "stripe_subscription")
     shopify = ("shopify_order", "shopify_transaction")
