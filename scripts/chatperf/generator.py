@@ -821,6 +821,9 @@ def file_name(table: Table, key: str) -> str:
     return f"{prefix}{sep}{key}.{ext}"
 
 
+EMAIL_COLUMNS = frozenset(("email", "Email", "receipt_email", "visitor_email", "property_email"))
+
+
 class Landing:
     """Writes landing files and remembers, per file, rows / malformed / expected quarantine."""
 
@@ -828,6 +831,9 @@ class Landing:
         self.out = out
         self.files: dict[str, dict[str, int]] = {}
         self.table_rows: dict[str, int] = defaultdict(int)
+        # planted mess as written, row by row, per table (for the manifest; data unchanged)
+        self.email_variant_rows: dict[str, int] = defaultdict(int)
+        self.test_mode_rows: dict[str, int] = defaultdict(int)
 
     def rel(self, table: Table, key: str) -> str:
         return f"{table.folder}/{file_name(table, key)}"
@@ -845,9 +851,28 @@ class Landing:
         return CsvFile(self, table, key)
 
     def write_csv(self, table: Table, key: str, rows: list[list]) -> None:
+        self._count_planted(table, rows)
         f = self.open_csv(table, key)
         f.rows(rows)
         f.close()
+
+    def _count_planted(self, table: Table, rows: list[list]) -> None:
+        """Rows whose email is not in its normal form (case, surrounding whitespace), and
+        test-mode rows (Stripe livemode false, Shopify test true)."""
+        names = table.column_names
+        emails = [i for i, n in enumerate(names) if n in EMAIL_COLUMNS]
+        live = names.index("livemode") if "livemode" in names else None
+        test = names.index("test") if "test" in names else None
+        for row in rows:
+            if any(
+                isinstance(row[i], str) and "@" in row[i] and row[i] != row[i].strip().lower()
+                for i in emails
+            ):
+                self.email_variant_rows[table.name] += 1
+            if (live is not None and str(row[live]).lower() == "false") or (
+                test is not None and str(row[test]).lower() == "true"
+            ):
+                self.test_mode_rows[table.name] += 1
 
     def open_jsonl(self, table: Table, key: str) -> JsonlFile:
         return JsonlFile(self, table, key)
@@ -3328,6 +3353,10 @@ class Generator:
             "orphan_deal_contacts",
         ):
             m.setdefault(key, 0)
+        m["email_case_whitespace_variant_rows_by_table"] = dict(
+            sorted(self.landing.email_variant_rows.items())
+        )
+        m["test_mode_rows_by_table"] = dict(sorted(self.landing.test_mode_rows.items()))
         files = self.landing.files.values()
         m["malformed_lines_total"] = sum(f["malformed"] for f in files)
         m["expected_quarantine_total"] = sum(f["expected_quarantine"] for f in files)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -145,3 +146,24 @@ def warehouse(landing, tmp_path_factory) -> Warehouse:
     load(out, db)
     dbt(["build"], db)
     return Warehouse(path=db, landing=out, manifest=manifest)
+
+
+@pytest.fixture(scope="session")
+def warehouse_no_return(warehouse, tmp_path_factory) -> Warehouse:
+    """The same warehouse rebuilt from int_conversations_enriched on with the other resolution
+    rule, `resolution_rule: no_return` (built once, shared by every test that needs it)."""
+    db = tmp_path_factory.mktemp("no_return") / "warehouse.duckdb"
+    shutil.copy(warehouse.path, db)
+    dbt(
+        [
+            "build",
+            "--select",
+            "int_conversations_enriched+",
+            "--vars",
+            "{resolution_rule: no_return}",
+            "--exclude",
+            "test_type:unit",
+        ],
+        db,
+    )
+    return Warehouse(path=db, landing=warehouse.landing, manifest=warehouse.manifest)

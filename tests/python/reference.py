@@ -72,6 +72,7 @@ class Event:
     actor: str
     anonymous_id: str | None
     internal: bool
+    email_hash: str | None = None
     resolved: bool = False
 
 
@@ -79,6 +80,16 @@ class Event:
 class Conversation:
     conversation_id: str
     events: list[Event] = field(default_factory=list)
+
+
+@dataclass
+class Sighting:
+    """An anonymous visitor id seen together with an email, in any chat event or export row."""
+
+    at: dt.datetime
+    row_id: str
+    anonymous_id: str
+    email_hash: str
 
 
 def _snake(name: str) -> str:
@@ -106,9 +117,14 @@ def _actor(event_type: str, props: dict, accounts: dict[str, str]) -> str:
     return "visitor"
 
 
-def read_events(database: Path) -> dict[str, Conversation]:
-    """Conversations with their deduplicated, labelled events, from the raw tables."""
+def read_events(database: Path, sightings: list[Sighting] | None = None) -> dict[str, Conversation]:
+    """Conversations with their deduplicated, labelled events, from the raw tables.
+
+    `sightings`, when given, collects every (anonymous id, email) pair seen in chat, including
+    events outside any conversation, for linking visitors to people."""
     accounts = known_accounts()
+    if sightings is None:
+        sightings = []
     con = duckdb.connect(str(database), read_only=True)
     try:
         stream = con.execute(
@@ -131,11 +147,15 @@ def read_events(database: Path) -> dict[str, Conversation]:
         seen.add(event_id)
         obj = json.loads(payload)
         props = obj.get("properties") or {}
+        email = ((obj.get("context") or {}).get("traits") or {}).get("email")
+        if obj.get("anonymousId") and email_hash(email):
+            sightings.append(
+                Sighting(utc(obj["timestamp"]), event_id, obj["anonymousId"], email_hash(email))
+            )
         conversation_id = props.get("conversation_id")
         if not conversation_id:
             continue
         event_type = _snake(obj["event"])
-        email = ((obj.get("context") or {}).get("traits") or {}).get("email")
         conv = conversations.setdefault(conversation_id, Conversation(conversation_id))
         conv.events.append(
             Event(
@@ -146,6 +166,7 @@ def read_events(database: Path) -> dict[str, Conversation]:
                 actor=_actor(event_type, props, accounts),
                 anonymous_id=obj.get("anonymousId"),
                 internal=is_internal(email, obj.get("anonymousId")),
+                email_hash=email_hash(email),
             )
         )
     seen_messages: set[str] = set()
@@ -153,6 +174,8 @@ def read_events(database: Path) -> dict[str, Conversation]:
         if message_id in seen_messages:
             continue
         seen_messages.add(message_id)
+        if visitor_id and email_hash(email):
+            sightings.append(Sighting(utc(sent_at), message_id, visitor_id, email_hash(email)))
         actor = accounts.get(author_id) or ROLE_TO_ACTOR.get((role or "").strip().lower())
         conv = conversations.setdefault(conversation_id, Conversation(conversation_id))
         conv.events.append(
@@ -164,6 +187,7 @@ def read_events(database: Path) -> dict[str, Conversation]:
                 actor=actor,
                 anonymous_id=visitor_id,
                 internal=is_internal(email, visitor_id),
+                email_hash=email_hash(email),
             )
         )
     for conv in conversations.values():
@@ -203,6 +227,7 @@ def timeline(conv: Conversation) -> dict:
     return {
         "conversation_id": conv.conversation_id,
         "started_at": started,
+        "last_event_at": events[-1].at,
         "first_human_response_seconds": (
             (first_human - clock_start).total_seconds() if first_human else None
         ),
@@ -220,8 +245,67 @@ def timeline(conv: Conversation) -> dict:
         "bot_message_count": count["bot"],
         "human_message_count": count["human_agent"],
         "is_internal": any(e.internal for e in events),
+        "has_reply": bot or human,
+        "last_message_at": max(m.at for m in messages) if messages else None,
+        "anonymous_id": next((e.anonymous_id for e in events if e.anonymous_id), None),
+        "email_hash": next((e.email_hash for e in events if e.email_hash), None),
     }
 
 
-def conversation_timelines(database: Path) -> dict[str, dict]:
-    return {cid: timeline(c) for cid, c in read_events(database).items()}
+def person_of(t: dict, first_email: dict[str, str]) -> str:
+    """A visitor id is the person of the first email it was seen with in chat (else itself);
+    without a visitor id, the conversation's email is the person (else the conversation)."""
+    if t["anonymous_id"]:
+        return first_email.get(t["anonymous_id"], "anonymous_id:" + t["anonymous_id"])
+    return t["email_hash"] or "conversation:" + t["conversation_id"]
+
+
+def add_return_windows(
+    timelines: dict[str, dict],
+    sightings: list[Sighting],
+    no_return_days: float,
+    bot_window_hours: float,
+    resolution_rule: str,
+) -> None:
+    """The no-return resolution and bot resolution: nobody came back within the window."""
+    first_email: dict[str, str] = {}
+    for s in sorted(sightings, key=lambda s: (s.at, s.row_id)):
+        first_email.setdefault(s.anonymous_id, s.email_hash)
+    # the data covers up to the latest event of any conversation (internal ones too)
+    horizon = max(t["last_event_at"] for t in timelines.values())
+    # conversations the visitor started (wrote in), per person, in start order
+    started_by: dict[str, list[tuple[dt.datetime, str]]] = defaultdict(list)
+    for t in timelines.values():
+        t["person_id"] = person_of(t, first_email)
+        if t["visitor_message_count"] > 0:
+            started_by[t["person_id"]].append((t["started_at"], t["conversation_id"]))
+
+    def nobody_came_back(t: dict, window: dt.timedelta) -> bool:
+        last = t["last_message_at"] or t["started_at"]
+        if t["reopen_count"] or last + window > horizon:
+            return False
+        me = (t["started_at"], t["conversation_id"])
+        later = [s for s, cid in started_by[t["person_id"]] if (s, cid) > me]
+        return all(s > last + window for s in later)
+
+    for t in timelines.values():
+        bot_clear = nobody_came_back(t, dt.timedelta(hours=bot_window_hours))
+        t["is_bot_resolved"] = t["is_contained"] and bot_clear
+        t["is_resolved_no_return"] = t["has_reply"] and nobody_came_back(
+            t, dt.timedelta(days=no_return_days)
+        )
+        if resolution_rule == "no_return":
+            t["is_resolved"] = t["is_resolved_no_return"]
+
+
+def conversation_timelines(
+    database: Path,
+    resolution_rule: str = "marked",
+    no_return_days: float = 7,
+    bot_window_hours: float = 24,
+) -> dict[str, dict]:
+    """Every conversation's timeline; the window defaults are dbt_project.yml's vars."""
+    sightings: list[Sighting] = []
+    timelines = {cid: timeline(c) for cid, c in read_events(database, sightings).items()}
+    add_return_windows(timelines, sightings, no_return_days, bot_window_hours, resolution_rule)
+    return timelines

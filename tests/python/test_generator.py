@@ -304,3 +304,114 @@ def test_parallel_load_equals_serial_load(small, tmp_path: Path):
             con.close()
     assert len(tables) > 10
     assert contents[0] == contents[1]
+
+
+# raw table -> its email column, in every table the generator writes an email to
+EMAIL_COLUMNS = {
+    "chat_message_export": "visitor_email",
+    "hubspot_contact": "property_email",
+    "patreon_members": '"Email"',
+    "shopify_abandoned_checkout": "email",
+    "shopify_order": "email",
+    "stripe_charge": "receipt_email",
+    "stripe_customer": "email",
+}
+
+
+def test_email_variants_are_loaded_and_hash_to_one_person(warehouse):
+    """Emails differing only in case and surrounding whitespace are loaded as written, in the
+    planted numbers per table, and after staging each address is one hash and one person."""
+    planted = warehouse.manifest["mess"]["email_case_whitespace_variant_rows_by_table"]
+    loaded = {
+        table: warehouse.query(
+            f"select count(*) from raw.{table} "
+            f"where {col} like '%@%' and {col} <> lower(trim({col}))"
+        )[0][0]
+        for table, col in EMAIL_COLUMNS.items()
+    }
+    assert loaded == planted
+    assert min(loaded.values()) > 0
+
+    # every spelling of an address the identity graph reads, from raw
+    spellings = """
+        select json_extract_string(payload, '$.context.traits.email') as email
+        from raw.chat_events
+        union all select visitor_email from raw.chat_message_export where visitor_id is not null
+        union all select property_email from raw.hubspot_contact
+        union all select email from raw.stripe_customer
+        union all select email from raw.shopify_order
+        union all select "Email" from raw.patreon_members
+    """
+    raw_spellings, addresses = warehouse.query(
+        f"select count(distinct email), count(distinct lower(trim(email))) "
+        f"from ({spellings}) where email like '%@%'"
+    )[0]
+    assert raw_spellings > addresses, "some addresses should come in several spellings"
+    hashes = {
+        r[0]
+        for r in warehouse.query(
+            f"select distinct sha256(lower(trim(email))) from ({spellings}) where email like '%@%'"
+        )
+    }
+    people = warehouse.query(
+        "select identifier_value, person_id from intermediate.int_identities_stitched "
+        "where identifier_type = 'email_hash'"
+    )
+    assert {value for value, _ in people} == hashes
+    assert len(people) == addresses  # one identifier and one person per address
+    assert all(value == person for value, person in people)
+
+
+def test_out_of_order_lines_are_in_raw_as_planted(warehouse):
+    """Chat event files are written in arrival order except the planted out-of-order lines:
+    each is a line received after the line written next (a descent in file order)."""
+    descents = warehouse.query(
+        """
+        with lines as (
+            select
+                cast(received_at as timestamptz) as received_at,
+                lead(cast(received_at as timestamptz)) over (
+                    partition by _source_file order by _source_line
+                ) as next_received_at
+            from raw.chat_events
+        )
+        select count(*) from lines where received_at > next_received_at
+        """
+    )[0][0]
+    assert descents == warehouse.manifest["mess"]["out_of_order_lines"]
+    assert descents > 0
+
+
+def test_test_mode_rows_are_loaded_and_kept_out_of_revenue(warehouse):
+    """Stripe test-mode (livemode false) and Shopify test rows reach raw in the planted
+    numbers; staging flags them and no conversion or attributed revenue counts them. (The
+    generator plants test-mode rows for QA people only, so the marts' internal-account filter
+    would also drop them: the is_test_mode flag itself is checked on the revenue events.)"""
+    planted = warehouse.manifest["mess"]["test_mode_rows_by_table"]
+    stripe = ("stripe_charge", "stripe_customer", "stripe_invoice", "stripe_subscription")
+    shopify = ("shopify_order", "shopify_transaction")
+    loaded = {
+        t: warehouse.query(f"select count(*) from raw.{t} where not livemode")[0][0] for t in stripe
+    } | {t: warehouse.query(f"select count(*) from raw.{t} where test")[0][0] for t in shopify}
+    assert loaded == planted
+    assert min(loaded.values()) > 0
+    test_payments = """
+        select 'stripe:' || id as conversion_id from raw.stripe_charge where not livemode
+        union all
+        select 'shopify:' || id from raw.shopify_order where test
+    """
+    flagged, unflagged, in_conversions, in_attribution = warehouse.query(
+        f"""
+        select
+            (select count(*) from intermediate.int_revenue_events_unioned
+             where revenue_event_id in ({test_payments}) and is_test_mode),
+            (select count(*) from intermediate.int_revenue_events_unioned
+             where revenue_event_id in ({test_payments}) and not is_test_mode),
+            (select count(*) from marts.fct_conversions
+             where conversion_id in ({test_payments})),
+            (select count(*) from marts.fct_conversion_attribution
+             where conversion_id in ({test_payments}))
+        """
+    )[0]
+    assert flagged > 0
+    assert (unflagged, in_conversions, in_attribution) == (0, 0, 0)

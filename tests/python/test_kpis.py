@@ -335,20 +335,8 @@ def warehouse_copy(warehouse, tmp_path_factory):
     return make
 
 
-def test_switching_the_resolution_rule_changes_the_marts(warehouse, warehouse_copy):
-    db = warehouse_copy("no_return")
-    dbt(
-        [
-            "build",
-            "--select",
-            "int_conversations_enriched+",
-            "--vars",
-            "{resolution_rule: no_return}",
-            "--exclude",
-            "test_type:unit",
-        ],
-        db,
-    )
+def test_switching_the_resolution_rule_changes_the_marts(warehouse, warehouse_no_return):
+    db = warehouse_no_return.path
     import duckdb
 
     con = duckdb.connect(str(db), read_only=True)
