@@ -169,7 +169,9 @@ def dbt_failures(target: Path) -> str:
     bad = [r["unique_id"] for r in results if r.get("status") in ("error", "fail", "runtime error")]
     if not bad:
         return ""
-    names = ", ".join(b.split(".")[-1] for b in bad[:3]) + (", ..." if len(bad) > 3 else "")
+    # a data test's unique id ends in a hash (test.<project>.<name>.<hash>): name it instead
+    shown = [b.split(".")[2] if b.startswith("test.") else b.split(".")[-1] for b in bad[:3]]
+    names = ", ".join(shown) + (", ..." if len(bad) > 3 else "")
     return f"{len(bad)} of {len(results)} nodes failed: {names}"
 
 

@@ -7,6 +7,7 @@ checkpoint command injected (--checkpoint-cmd) to simulate a failing check.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -172,4 +173,32 @@ def test_a_failing_gx_expectation_publishes_nothing(env, tmp_path):
     err = proc.stderr.strip()
     assert len(err.splitlines()) == 1 and err.startswith("error: checkpoint run_checkpoint.py")
     assert "staging.stg_stripe__charges: column_values_to_be_in_set(currency)" in err
+    assert snapshot(env) == before  # the previous serving copy, intact and unchanged
+
+
+def test_a_failing_dbt_build_stops_the_run_and_publishes_nothing(env, tmp_path):
+    """A new Stripe file with a negative charge loads (an integer is an integer) but fails an
+    error-severity dbt test (revenue is never negative): the run stops at the build with exit 1
+    and a one-line reason naming the test; checks and publish never start."""
+    if not serving(env).exists():
+        pytest.skip("needs the serving copy of test_second_run_changes_nothing")
+    before = snapshot(env)
+    landing = tmp_path / "landing"
+    shutil.copytree(env["landing"], landing)  # the same files, already loaded
+    (landing / "stripe" / "charge_2026-09-28c.csv").write_text(
+        "id,amount,amount_refunded,currency,customer_id,created,status,paid,captured,refunded,"
+        "livemode,description,invoice_id,receipt_email,metadata,_fivetran_synced\n"
+        "ch_negative_amount,-500,0,usd,,2026-09-28 11:00:00,succeeded,true,true,false,true,"
+        "Course,,,,2026-09-28T12:00:00Z\n"
+    )
+    proc = run_pipeline({**env, "landing": landing})
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "1 new file(s)" in proc.stdout and "build: FAILED" in proc.stdout
+    for step in ("checks", "docs", "publish"):
+        assert f"{step}: started" not in proc.stdout, f"step {step} ran after a failed build"
+    err = proc.stderr.strip()
+    assert len(err.splitlines()) == 1 and err.startswith("error: dbt build exited 1: "), err
+    assert "value_between_fct_conversions_gross_amount" in err  # names the failing test
+    state = json.loads((env["base"] / "data" / "pipeline_state.json").read_text())
+    assert state["status"] == "failed" and state["failed_reason"].startswith("dbt build exited 1")
     assert snapshot(env) == before  # the previous serving copy, intact and unchanged

@@ -148,6 +148,55 @@ def test_every_mart_has_a_suite(warehouse):
     assert built == {spec.table for spec in suites("marts")}
 
 
+def test_every_staging_model_has_a_suite(warehouse):
+    from chatperf.quality.checkpoint import suites
+
+    built = {
+        f"staging.{name}"
+        for (name,) in query(
+            warehouse.path,
+            "select table_name from information_schema.tables where table_schema = 'staging'",
+        )
+    }
+    models = {f"staging.{p.stem}" for p in (ROOT / "models" / "staging").rglob("stg_*.sql")}
+    assert len(models) == 20 and built == models
+    assert built == {spec.table for spec in suites("staging")}
+
+
+def test_corrupted_staging_fails_a_gx_expectation(warehouse, tmp_path):
+    """Staging views read raw: a Patreon status nobody knows (dbt only warns) and a deal closed
+    before it was created (no dbt test encodes it) both fail their staging expectation."""
+    db = copy_warehouse(warehouse.path, tmp_path)
+    deal = query(
+        db,
+        "select min(deal_id) from staging.stg_hubspot__deals where closed_at is not null",
+    )[0][0]
+    execute(
+        db,
+        "update raw.patreon_members set \"Patron Status\" = 'Paused patron' where rowid = "
+        "(select min(rowid) from raw.patreon_members)",
+        "update raw.hubspot_deal set property_closedate = '2020-01-01T00:00:00Z' "
+        f"where deal_id = {deal}",
+    )
+    # dbt: the unknown status is only a warning (Patreon may add one), the deal passes
+    dbt(["test", "--select", "stg_patreon__members stg_hubspot__deals"], db)
+    not_passed = {n: r["status"] for n, r in results_by_name(db).items() if r["status"] != "pass"}
+    status_test = "accepted_values_stg_patreon__members_patron_status__active_patron__declined_"
+    assert [s for n, s in not_passed.items() if n.startswith(status_test)] == ["warn"], not_passed
+
+    members, deals = "staging.stg_patreon__members", "staging.stg_hubspot__deals"
+    report = run_checkpoint(db, tables=[members, deals], layers=["staging"])
+    lines = sorted(f.line() for f in report.failures)
+    assert len(lines) == 2, lines
+    assert lines[0].startswith(
+        f"{deals}: column_pair_values_a_to_be_greater_than_b(closed_at, created_at) "
+        "(1 unexpected, e.g. (datetime.datetime(2020, 1, 1, 0, 0), datetime.datetime(2026, "
+    ), lines
+    assert lines[1] == (
+        f"{members}: column_values_to_be_in_set(patron_status) (1 unexpected, e.g. 'paused patron')"
+    )
+
+
 def test_corrupted_experiment_results_fail_a_dbt_test_and_a_gx_expectation(warehouse, tmp_path):
     db = copy_warehouse(warehouse.path, tmp_path)
     table = "marts.rpt_experiment_results"

@@ -22,6 +22,49 @@ from chatperf.quality.rules import (
 ACTOR_TYPES = ("visitor", "bot", "human_agent", "system")
 # Staging's snake_case names for the Segment events the loader accepts.
 EVENT_TYPES = tuple(e.lower().replace(" ", "_").replace("-", "_") for e in CHAT_EVENT_TYPES)
+# The enums of models/staging/*/_<source>__models.yml (Stripe and Shopify add values over time:
+# a new one fails here as in the accepted_values test, and goes into the list once understood).
+SHOPIFY_TRANSACTION_KINDS = (
+    "authorization",
+    "capture",
+    "sale",
+    "void",
+    "refund",
+    "change",
+    "emv_authorization",
+    "suggested_refund",
+)
+SHOPIFY_TRANSACTION_STATUSES = (
+    "success",
+    "pending",
+    "failure",
+    "error",
+    "awaiting_response",
+    "unknown",
+)
+STRIPE_INVOICE_STATUSES = ("draft", "open", "paid", "uncollectible", "void")
+STRIPE_BILLING_REASONS = (
+    "subscription_create",
+    "subscription_cycle",
+    "subscription_update",
+    "subscription_threshold",
+    "subscription",
+    "manual",
+    "upcoming",
+    "quote_accept",
+    "automatic_pending_invoice_item_invoice",
+)
+STRIPE_SUBSCRIPTION_STATUSES = (
+    "incomplete",
+    "incomplete_expired",
+    "trialing",
+    "active",
+    "past_due",
+    "canceled",
+    "unpaid",
+    "paused",
+)
+PATRON_STATUSES = ("active patron", "declined patron", "former patron")
 
 
 def _chat_events(columns):
@@ -84,27 +127,159 @@ def _charges(columns):
 
 
 def _refunds(columns):
-    return _money(("amount",), "a refund amount is positive; it reduces revenue")(columns)
+    return _money(("amount",), "a refund amount is positive; it reduces revenue")(columns) + [
+        not_null("refund_id", "Grain: one row per refund."),
+        not_null("created_at", "Every refund has a UTC time."),
+    ]
 
 
 def _orders(columns):
     return _money(("total_price", "subtotal_price"), "order totals are never negative")(columns) + [
-        hashed("email_hash")
+        not_null("order_id", "Grain: one row per order."),
+        not_null("created_at", "Every order has a UTC creation time."),
+        hashed("email_hash"),
     ]
 
 
 def _transactions(columns):
     return _money(("amount",), "transaction amounts are positive; kind says refund")(columns) + [
-        accepted(
-            "kind",
-            ("sale", "capture", "authorization", "refund", "void", "change"),
-            "Shopify transaction kinds.",
+        not_null("transaction_id", "Grain: one row per transaction."),
+        not_null("created_at", "Every transaction has a UTC time."),
+        accepted("kind", SHOPIFY_TRANSACTION_KINDS, "Shopify transaction kinds."),
+        accepted("status", SHOPIFY_TRANSACTION_STATUSES, "Shopify transaction statuses."),
+    ]
+
+
+def _abandoned_checkouts(columns):
+    return _money(("total_price",), "a checkout total is never negative")(columns) + [
+        not_null("checkout_id", "Grain: one row per started checkout."),
+        not_null("created_at", "Every checkout has a UTC start time."),
+        # completed_at is set when the checkout was recovered into an order: after it started
+        at_most("created_at", "completed_at", "A checkout completes after it was started."),
+        hashed("email_hash"),
+    ]
+
+
+def _stripe_customers(columns):
+    return [
+        not_null("customer_id", "Grain: one row per customer (newest synced version)."),
+        not_null("created_at", "Every customer has a UTC creation time."),
+        # NULL until the customer is first charged (the set ignores NULLs)
+        accepted("currency", known_currencies(), "Currencies the fx_rates seed converts."),
+        hashed("email_hash"),
+    ]
+
+
+def _invoices(columns):
+    return _money(("amount_due", "amount_paid"), "invoice amounts are never negative")(columns) + [
+        not_null("invoice_id", "Grain: one row per invoice (newest synced version)."),
+        not_null("created_at", "Every invoice has a UTC creation time."),
+        accepted("status", STRIPE_INVOICE_STATUSES, "Stripe invoice statuses."),
+        accepted("billing_reason", STRIPE_BILLING_REASONS, "Stripe billing reasons."),
+        at_most("period_started_at", "period_ends_at", "An invoice's period ends after it starts."),
+    ]
+
+
+def _subscriptions(columns):
+    return [
+        not_null("subscription_id", "Grain: one row per subscription (newest synced version)."),
+        not_null("created_at", "Every subscription has a UTC creation time."),
+        accepted("status", STRIPE_SUBSCRIPTION_STATUSES, "Stripe subscription statuses."),
+        at_most(
+            "current_period_started_at",
+            "current_period_ends_at",
+            "The current billing period ends after it starts.",
         ),
+        at_most("started_at", "ended_at", "A subscription ends after it started."),
+        # with cancel at period end, canceled_at is the request; it still runs until ended_at
+        at_most("canceled_at", "ended_at", "A subscription is canceled before (or as) it ends."),
     ]
 
 
 def _contacts(columns):
-    return [hashed("email_hash")]
+    return [
+        not_null("contact_id", "Grain: one row per contact (newest synced version)."),
+        not_null("created_at", "Every contact has a UTC creation time (createdate)."),
+        hashed("email_hash"),
+    ]
+
+
+def _form_submissions(columns):
+    return [
+        not_null("form_submission_id", "Grain: one row per form submission (conversion id)."),
+        not_null("submitted_at", "Every form submission has a UTC time."),
+        accepted(
+            "submission_type",
+            ("newsletter_signup", "sponsorship_inquiry", "other"),
+            "What the form is for, from its title.",
+        ),
+    ]
+
+
+def _deals(columns):
+    return _money(("amount",), "a deal amount is never negative")(columns) + [
+        not_null("deal_id", "Grain: one row per deal (newest synced version)."),
+        not_null("created_at", "Every deal has a UTC creation time (createdate)."),
+        at_most(
+            "created_at", "closed_at", "A deal is closed (or expected to) after it was created."
+        ),
+    ]
+
+
+def _deal_contacts(columns):
+    return [
+        not_null("deal_contact_id", "Grain: one row per deal-contact association."),
+        not_null("deal_id", "Every association names its deal."),
+        not_null("contact_id", "Every association names its contact."),
+    ]
+
+
+def _deal_stages(columns):
+    return [
+        not_null("deal_stage_id", "Grain: one row per stage a deal entered."),
+        not_null("deal_id", "Every stage row names its deal."),
+        not_null("entered_at", "Every stage has the UTC time the deal entered it."),
+        not_null("valid_from", "Every history row has its validity start (_fivetran_start)."),
+        at_most("valid_from", "valid_to", "A history row's validity ends after it starts."),
+    ]
+
+
+def _patreon_members(columns):
+    return _money(("pledge_amount", "lifetime_amount"), "pledges and payments are never negative")(
+        columns
+    ) + [
+        not_null("member_snapshot_id", "Grain: one row per member and snapshot file."),
+        not_null("patreon_user_id", "Every snapshot row names its member."),
+        not_null("patron_since_at", "Every member has a UTC patron-since time."),
+        accepted("patron_status", PATRON_STATUSES, "Patreon's member statuses."),
+        hashed("email_hash"),
+    ]
+
+
+def _load_files(columns):
+    return [
+        not_null("load_id", "Every file was loaded by a run."),
+        not_null("file_path", "Grain: one row per landing file path and content."),
+        not_null("file_sha256", "Grain: one row per landing file path and content."),
+        not_null("loaded_at", "Every file has a UTC load time."),
+        # row accounting: rows_in_file = rows_loaded + rows_quarantined, none negative
+        between("rows_in_file", 0, None, "Row counts are never negative."),
+        between("rows_loaded", 0, None, "Row counts are never negative."),
+        between("rows_quarantined", 0, None, "Row counts are never negative."),
+        at_most("rows_loaded", "rows_in_file", "Loaded rows came in the file."),
+        at_most("rows_quarantined", "rows_in_file", "Quarantined rows came in the file."),
+    ]
+
+
+def _quarantine(columns):
+    return [
+        not_null("load_id", "Every refused row was refused by a run."),
+        not_null("source_file", "Grain: one row per refused landing line per run."),
+        not_null("source_line", "Grain: one row per refused landing line per run."),
+        not_null("reason", "Every refused row says why."),
+        not_null("quarantined_at", "Every refused row has a UTC time."),
+        between("source_line", 1, None, "Landing lines are numbered from 1."),
+    ]
 
 
 def _assignments(columns):
@@ -123,6 +298,27 @@ SUITES: tuple[TableSuite, ...] = (
     TableSuite("staging.stg_stripe__refunds", ("refund_id",), _refunds, 0),
     TableSuite("staging.stg_shopify__orders", ("order_id",), _orders, 0),
     TableSuite("staging.stg_shopify__transactions", ("transaction_id",), _transactions, 0),
+    TableSuite(
+        "staging.stg_shopify__abandoned_checkouts", ("checkout_id",), _abandoned_checkouts, 0
+    ),
+    TableSuite("staging.stg_stripe__customers", ("customer_id",), _stripe_customers, 0),
+    TableSuite("staging.stg_stripe__invoices", ("invoice_id",), _invoices, 0),
+    TableSuite("staging.stg_stripe__subscriptions", ("subscription_id",), _subscriptions, 0),
     TableSuite("staging.stg_hubspot__contacts", ("contact_id",), _contacts, 0),
+    TableSuite(
+        "staging.stg_hubspot__form_submissions", ("form_submission_id",), _form_submissions, 0
+    ),
+    TableSuite("staging.stg_hubspot__deals", ("deal_id",), _deals, 0),
+    TableSuite("staging.stg_hubspot__deal_contacts", ("deal_contact_id",), _deal_contacts, 0),
+    TableSuite("staging.stg_hubspot__deal_stages", ("deal_stage_id",), _deal_stages, 0),
+    TableSuite("staging.stg_patreon__members", ("member_snapshot_id",), _patreon_members, 0),
     TableSuite("staging.stg_experiments__assignments", ("assignment_id",), _assignments, 0),
+    # every warehouse has loaded at least one file; quarantine is empty on clean data
+    TableSuite("staging.stg_loader__load_files", ("file_path", "file_sha256"), _load_files),
+    TableSuite(
+        "staging.stg_loader__quarantine",
+        ("load_id", "source_file", "source_line"),
+        _quarantine,
+        0,
+    ),
 )
