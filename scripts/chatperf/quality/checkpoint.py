@@ -181,6 +181,12 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def _severity(config) -> str:
+    """'critical', 'warning' or 'info' (GX gives an enum whose str() is 'FailureSeverity.X')."""
+    severity = config.severity or "critical"
+    return str(getattr(severity, "value", severity)).lower()
+
+
 class _Collector:
     """Sums each expectation's results over the batches of one suite."""
 
@@ -197,7 +203,7 @@ class _Collector:
                 label = _label(config)
                 finding = self.findings.setdefault(
                     label,
-                    Finding(self.suite, label, severity=str(config.severity or "critical")),
+                    Finding(self.suite, label, severity=_severity(config)),
                 )
                 info = res.exception_info or {}
                 if info.get("raised_exception"):

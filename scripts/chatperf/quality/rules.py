@@ -166,9 +166,17 @@ def never_both(a: str, b: str, definition: str) -> Expectation:
     )
 
 
-def accepted(column: str, values: list | tuple, definition: str) -> Expectation:
+def accepted(
+    column: str, values: list | tuple, definition: str, warn_only: bool = False
+) -> Expectation:
+    """Values in the set. ``warn_only`` for a vendor's enum (Stripe, Shopify, Patreon add values
+    over time): an unknown value is reported as a warning, as dbt's test warns, and does not stop
+    the pipeline."""
     return gxe.ExpectColumnValuesToBeInSet(
-        column=column, value_set=list(values), description=definition
+        column=column,
+        value_set=list(values),
+        description=definition,
+        severity="warning" if warn_only else "critical",
     )
 
 

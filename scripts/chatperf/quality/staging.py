@@ -145,8 +145,10 @@ def _transactions(columns):
     return _money(("amount",), "transaction amounts are positive; kind says refund")(columns) + [
         not_null("transaction_id", "Grain: one row per transaction."),
         not_null("created_at", "Every transaction has a UTC time."),
-        accepted("kind", SHOPIFY_TRANSACTION_KINDS, "Shopify transaction kinds."),
-        accepted("status", SHOPIFY_TRANSACTION_STATUSES, "Shopify transaction statuses."),
+        accepted("kind", SHOPIFY_TRANSACTION_KINDS, "Shopify transaction kinds.", warn_only=True),
+        accepted(
+            "status", SHOPIFY_TRANSACTION_STATUSES, "Shopify transaction statuses.", warn_only=True
+        ),
     ]
 
 
@@ -174,8 +176,10 @@ def _invoices(columns):
     return _money(("amount_due", "amount_paid"), "invoice amounts are never negative")(columns) + [
         not_null("invoice_id", "Grain: one row per invoice (newest synced version)."),
         not_null("created_at", "Every invoice has a UTC creation time."),
-        accepted("status", STRIPE_INVOICE_STATUSES, "Stripe invoice statuses."),
-        accepted("billing_reason", STRIPE_BILLING_REASONS, "Stripe billing reasons."),
+        accepted("status", STRIPE_INVOICE_STATUSES, "Stripe invoice statuses.", warn_only=True),
+        accepted(
+            "billing_reason", STRIPE_BILLING_REASONS, "Stripe billing reasons.", warn_only=True
+        ),
         at_most("period_started_at", "period_ends_at", "An invoice's period ends after it starts."),
     ]
 
@@ -184,7 +188,9 @@ def _subscriptions(columns):
     return [
         not_null("subscription_id", "Grain: one row per subscription (newest synced version)."),
         not_null("created_at", "Every subscription has a UTC creation time."),
-        accepted("status", STRIPE_SUBSCRIPTION_STATUSES, "Stripe subscription statuses."),
+        accepted(
+            "status", STRIPE_SUBSCRIPTION_STATUSES, "Stripe subscription statuses.", warn_only=True
+        ),
         at_most(
             "current_period_started_at",
             "current_period_ends_at",
@@ -251,7 +257,7 @@ def _patreon_members(columns):
         not_null("member_snapshot_id", "Grain: one row per member and snapshot file."),
         not_null("patreon_user_id", "Every snapshot row names its member."),
         not_null("patron_since_at", "Every member has a UTC patron-since time."),
-        accepted("patron_status", PATRON_STATUSES, "Patreon's member statuses."),
+        accepted("patron_status", PATRON_STATUSES, "Patreon's member statuses.", warn_only=True),
         hashed("email_hash"),
     ]
 
