@@ -152,21 +152,33 @@ def test_overlap_refused_and_failing_check_publishes_nothing(env, tmp_path):
     assert snapshot(env) == before  # the previous serving copy, intact and unchanged
 
 
+STRIPE_CHARGE_HEADER = (
+    "id,amount,amount_refunded,currency,customer_id,created,status,paid,captured,refunded,"
+    "livemode,description,invoice_id,receipt_email,metadata,_fivetran_synced\n"
+)
+
+
+def run_with_new_stripe_charge(env, tmp_path, name: str, row: str):
+    """The pipeline on the already-loaded landing files plus one new Stripe charge file."""
+    if not serving(env).exists():
+        pytest.skip("needs the serving copy of test_second_run_changes_nothing")
+    landing = tmp_path / "landing"
+    shutil.copytree(env["landing"], landing)  # the same files, already loaded
+    (landing / "stripe" / name).write_text(STRIPE_CHARGE_HEADER + row)
+    return run_pipeline({**env, "landing": landing})
+
+
 def test_a_failing_gx_expectation_publishes_nothing(env, tmp_path):
     """The real checkpoint this time: a new Stripe file with an unknown currency passes dbt build
     (a warn-level test) but fails a staging expectation, so nothing is published."""
-    if not serving(env).exists():
-        pytest.skip("needs the serving copy of test_second_run_changes_nothing")
-    before = snapshot(env)
-    landing = tmp_path / "landing"
-    shutil.copytree(env["landing"], landing)  # the same files, already loaded
-    (landing / "stripe" / "charge_2026-09-28b.csv").write_text(
-        "id,amount,amount_refunded,currency,customer_id,created,status,paid,captured,refunded,"
-        "livemode,description,invoice_id,receipt_email,metadata,_fivetran_synced\n"
+    before = snapshot(env) if serving(env).exists() else None
+    proc = run_with_new_stripe_charge(
+        env,
+        tmp_path,
+        "charge_2026-09-28b.csv",
         "ch_unknown_currency,2500,0,xyz,,2026-09-28 11:00:00,succeeded,true,true,false,true,"
-        "Course,,,,2026-09-28T12:00:00Z\n"
+        "Course,,,,2026-09-28T12:00:00Z\n",
     )
-    proc = run_pipeline({**env, "landing": landing})
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "1 new file(s)" in proc.stdout and "build: ok" in proc.stdout
     assert "checks: FAILED" in proc.stdout and "publish: started" not in proc.stdout
@@ -180,18 +192,14 @@ def test_a_failing_dbt_build_stops_the_run_and_publishes_nothing(env, tmp_path):
     """A new Stripe file with a negative charge loads (an integer is an integer) but fails an
     error-severity dbt test (revenue is never negative): the run stops at the build with exit 1
     and a one-line reason naming the test; checks and publish never start."""
-    if not serving(env).exists():
-        pytest.skip("needs the serving copy of test_second_run_changes_nothing")
-    before = snapshot(env)
-    landing = tmp_path / "landing"
-    shutil.copytree(env["landing"], landing)  # the same files, already loaded
-    (landing / "stripe" / "charge_2026-09-28c.csv").write_text(
-        "id,amount,amount_refunded,currency,customer_id,created,status,paid,captured,refunded,"
-        "livemode,description,invoice_id,receipt_email,metadata,_fivetran_synced\n"
+    before = snapshot(env) if serving(env).exists() else None
+    proc = run_with_new_stripe_charge(
+        env,
+        tmp_path,
+        "charge_2026-09-28c.csv",
         "ch_negative_amount,-500,0,usd,,2026-09-28 11:00:00,succeeded,true,true,false,true,"
-        "Course,,,,2026-09-28T12:00:00Z\n"
+        "Course,,,,2026-09-28T12:00:00Z\n",
     )
-    proc = run_pipeline({**env, "landing": landing})
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "1 new file(s)" in proc.stdout and "build: FAILED" in proc.stdout
     for step in ("checks", "docs", "publish"):
