@@ -41,3 +41,21 @@
 {% macro spark__seconds_between(start_column, end_column) -%}
     (unix_micros({{ end_column }}) - unix_micros({{ start_column }})) / 1000000.0
 {%- endmacro %}
+
+
+{#- Whole seconds since 1970-01-01 UTC, as an integer: the key of a time bucket (bucketed joins). -#}
+{% macro epoch_seconds(column) -%}
+    {{ return(adapter.dispatch('epoch_seconds', 'chat_performance')(column)) }}
+{%- endmacro %}
+
+{% macro default__epoch_seconds(column) -%}
+    {{ dbt.datediff("cast('1970-01-01' as " ~ dbt.type_timestamp() ~ ")", column, 'second') }}
+{%- endmacro %}
+
+{% macro duckdb__epoch_seconds(column) -%}
+    cast(floor(epoch({{ column }})) as bigint)
+{%- endmacro %}
+
+{% macro spark__epoch_seconds(column) -%}
+    unix_seconds({{ column }})
+{%- endmacro %}
