@@ -1,6 +1,11 @@
 {#- Rolling 7- and 28-day KPI values per day x channel x segment, and their week-over-week
     change, all recomputed from summed counts (never averages of daily rates). The rolling median
-    human first response comes from the conversations themselves, for the unsegmented rows. -#}
+    human first response comes from the conversations themselves, for the unsegmented rows.
+
+    What bounds the rolling joins: each daily row (and each conversation) is copied once per day
+    offset 0..27 and meets the anchor day it falls in by equality on the date (anchor = its day +
+    offset), so the joins produce exactly the 28 copies the windows need, whatever the number of
+    days; the date range stays as a filter. -#}
 with
 
 daily as (
@@ -22,6 +27,31 @@ anchor_days as (
     select distinct period_start as anchor_date from daily
 ),
 
+day_offsets as (
+    {%- for offset in range(28) %}
+    select {{ offset }} as day_offset{% if not loop.last %}
+    union all{% endif %}
+    {%- endfor %}
+),
+
+daily_in_windows as (
+    {#- each daily row under the 28 anchor days whose window holds it -#}
+    select
+        daily.*,
+        {{ dbt.dateadd('day', 'day_offsets.day_offset', 'daily.period_start') }} as window_anchor_date
+    from daily
+    cross join day_offsets
+),
+
+conversations_in_windows as (
+    select
+        conversations.*,
+        {{ dbt.dateadd('day', 'day_offsets.day_offset', dbt.date_trunc('day', 'conversations.started_at')) }}
+            as window_anchor_date
+    from conversations
+    cross join day_offsets
+),
+
 windows as (
     select
         anchor_days.anchor_date,
@@ -41,9 +71,10 @@ windows as (
         max(case when daily.period_start = anchor_days.anchor_date then 1 else 0 end) = 1
             as has_activity_on_day
     from anchor_days
-    inner join daily
+    inner join daily_in_windows as daily
         on
-            anchor_days.anchor_date >= daily.period_start
+            anchor_days.anchor_date = daily.window_anchor_date
+            and anchor_days.anchor_date >= daily.period_start
             and daily.period_start > {{ dbt.dateadd('day', -28, 'anchor_days.anchor_date') }}
     group by anchor_days.anchor_date, daily.channel, daily.segment_type, daily.segment_value
 ),
@@ -52,6 +83,7 @@ rolling_frt as (
     select
         anchor_days.anchor_date,
         conversations.report_channel as channel,
+        'all' as segment_type,
         {{ percentile_cont(
             "case when conversations.started_at >= " ~ dbt.dateadd('day', -6, 'anchor_days.anchor_date')
             ~ " then conversations.first_human_response_seconds end", 0.5) }}
@@ -59,9 +91,10 @@ rolling_frt as (
         {{ percentile_cont('conversations.first_human_response_seconds', 0.5) }}
             as p50_human_first_response_seconds_28d
     from anchor_days
-    inner join conversations
+    inner join conversations_in_windows as conversations
         on
-            conversations.started_at < {{ dbt.dateadd('day', 1, 'anchor_days.anchor_date') }}
+            anchor_days.anchor_date = conversations.window_anchor_date
+            and conversations.started_at < {{ dbt.dateadd('day', 1, 'anchor_days.anchor_date') }}
             and conversations.started_at >= {{ dbt.dateadd('day', -27, 'anchor_days.anchor_date') }}
     group by anchor_days.anchor_date, conversations.report_channel
 ),
@@ -90,7 +123,7 @@ rates as (
         on
             windows.anchor_date = rolling_frt.anchor_date
             and windows.channel = rolling_frt.channel
-            and windows.segment_type = 'all'
+            and windows.segment_type = rolling_frt.segment_type
 ),
 
 final as (
