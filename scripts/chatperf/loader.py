@@ -45,6 +45,7 @@ from chatperf.landing_spec import (
     Table,
     table_for_file,
 )
+from chatperf.settings import apply_duckdb_bounds
 
 BATCH_ROWS = 100_000
 META_COLUMNS = ("_extra_columns", "_source_file", "_source_line", "_loaded_at", "_load_id")
@@ -384,7 +385,8 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
 
 def connect(database: str | os.PathLike, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """Open the warehouse, turning DuckDB's lock error into a one-line message. The session's
-    time zone is UTC, as in the dbt profile: naive landing timestamps mean UTC on every host."""
+    time zone is UTC, as in the dbt profile: naive landing timestamps mean UTC on every host; the
+    memory, thread and temp-space bounds are the profile's too (chatperf.settings)."""
     path = Path(database)
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -402,6 +404,7 @@ def connect(database: str | os.PathLike, read_only: bool = False) -> duckdb.Duck
             ) from None
         raise LoadError(f"cannot open database {path}: {msg.splitlines()[0]}") from None
     con.execute("set TimeZone = 'UTC'")
+    apply_duckdb_bounds(con, path)
     return con
 
 

@@ -34,6 +34,8 @@ from pathlib import Path
 
 import duckdb
 
+from chatperf.settings import apply_duckdb_bounds
+
 DEFAULT_SERVING_PATH = "data/serving/chat_metrics.duckdb"
 PUBLISHED_SCHEMAS = ("marts",)
 PUBLISHED_SEEDS = ("alert_thresholds",)
@@ -302,6 +304,7 @@ def publish(
     version_dir: Path | None = None
     swapped = False
     con = duckdb.connect(str(tmp), config={"storage_compatibility_version": STORAGE_VERSION})
+    apply_duckdb_bounds(con, warehouse)  # spills, if any, beside the warehouse
     try:
         try:
             con.execute(f"attach {_lit(str(warehouse))} as src (read_only)")

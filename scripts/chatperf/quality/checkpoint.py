@@ -25,6 +25,8 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from chatperf.settings import apply_duckdb_bounds
+
 LAYERS = ("staging", "marts")
 DEFAULT_BATCH_ROWS = 100_000
 
@@ -157,7 +159,7 @@ def _connect(database: Path) -> duckdb.DuckDBPyConnection:
     if not database.exists():
         raise CheckpointError(f"database {database} does not exist; run the load and dbt build")
     try:
-        return duckdb.connect(str(database), read_only=True)
+        con = duckdb.connect(str(database), read_only=True)
     except duckdb.IOException as exc:
         msg = str(exc).splitlines()[0]
         if "lock" in msg.lower():
@@ -165,6 +167,8 @@ def _connect(database: Path) -> duckdb.DuckDBPyConnection:
                 f"database {database} is locked by another process; retry when it has finished"
             ) from None
         raise CheckpointError(f"cannot open database {database}: {msg}") from None
+    apply_duckdb_bounds(con, database)
+    return con
 
 
 def _columns(con, table: str) -> dict[str, str]:
