@@ -23,7 +23,6 @@ from a bijective 64-bit mix of counters, no wall-clock time. Same arguments, sam
 
 from __future__ import annotations
 
-import bisect
 import csv
 import dataclasses
 import datetime as dt
@@ -94,208 +93,15 @@ from chatperf.generator.constants import (
     SPOOL_DIR,
     GeneratorError,
 )
+from chatperf.generator.formats import TimeFormat, bool_text, iso_z_array, money, offset_minutes
+from chatperf.generator.randomness import (
+    Draw,
+    Ids,
+    cumulative,
+    probabilities,
+    sigmoid,
+)
 from chatperf.landing_spec import TABLES, TABLES_BY_NAME, Table
-
-# ======================================================================================
-# small fast helpers
-
-
-def _cum(weights) -> list[float]:
-    out, acc = [], 0.0
-    for w in weights:
-        acc += w
-        out.append(acc)
-    return out
-
-
-def _probs(weights) -> np.ndarray:
-    a = np.asarray(weights, dtype=float)
-    return a / a.sum()
-
-
-def _offset_minutes(label: str) -> int:
-    if label == "Z":
-        return 0
-    sign = -1 if label[0] == "-" else 1
-    hours, minutes = label[1:].split(":")
-    return sign * (int(hours) * 60 + int(minutes))
-
-
-class TimeFormat:
-    """Fast ISO-8601 formatting of epoch milliseconds (dates cached)."""
-
-    __slots__ = ("_dates", "_minutes")
-
-    def __init__(self) -> None:
-        self._dates: dict[int, str] = {}
-        self._minutes: dict[int, str] = {}
-
-    def date(self, day_no: int) -> str:
-        s = self._dates.get(day_no)
-        if s is None:
-            s = (dt.date(1970, 1, 1) + dt.timedelta(days=day_no)).isoformat()
-            self._dates[day_no] = s
-        return s
-
-    def local(self, ms: int, offset_min: int, suffix: str) -> str:
-        """``2026-09-01T12:00:03.250+02:00`` for the instant ``ms`` seen at ``offset_min``."""
-        minute, rest = divmod(ms + offset_min * MS_MINUTE, MS_MINUTE)
-        prefix = self._minutes.get(minute)
-        if prefix is None:
-            if len(self._minutes) > 200_000:
-                self._minutes.clear()
-            day, mod = divmod(minute, 1440)
-            prefix = f"{self.date(day)}T{mod // 60:02d}:{mod % 60:02d}:"
-            self._minutes[minute] = prefix
-        s, milli = divmod(rest, 1000)
-        return f"{prefix}{s:02d}.{milli:03d}{suffix}"
-
-    def z(self, ms: int) -> str:
-        return self.local(ms, 0, "Z")
-
-    def local_s(self, ms: int, offset_min: int, suffix: str) -> str:
-        """Like :meth:`local` without milliseconds: ``2026-09-01T08:00:03-04:00``."""
-        secs = (ms + offset_min * MS_MINUTE) // 1000
-        day, sod = divmod(secs, 86_400)
-        h, rem = divmod(sod, 3600)
-        m, s = divmod(rem, 60)
-        return f"{self.date(day)}T{h:02d}:{m:02d}:{s:02d}{suffix}"
-
-    def naive(self, ms: int) -> str:
-        """Fivetran/Stripe style ``2026-09-01 10:00:04`` (UTC, no offset)."""
-        secs = ms // 1000
-        day, sod = divmod(secs, 86_400)
-        h, rem = divmod(sod, 3600)
-        m, s = divmod(rem, 60)
-        return f"{self.date(day)} {h:02d}:{m:02d}:{s:02d}"
-
-
-def iso_z_array(ms: np.ndarray) -> np.ndarray:
-    return np.datetime_as_string(ms.astype("datetime64[ms]"), unit="ms", timezone="UTC")
-
-
-_MIX_ADD = np.uint64(0x9E3779B97F4A7C15)
-_MIX_M1 = np.uint64(0xBF58476D1CE4E5B9)
-_MIX_M2 = np.uint64(0x94D049BB133111EB)
-
-
-def mix64(x: np.ndarray) -> np.ndarray:
-    """splitmix64's finaliser: a bijection on 64-bit integers (so distinct in, distinct out)."""
-    x = x.astype(np.uint64, copy=True)
-    with np.errstate(over="ignore"):
-        x += _MIX_ADD
-        x ^= x >> np.uint64(30)
-        x *= _MIX_M1
-        x ^= x >> np.uint64(27)
-        x *= _MIX_M2
-        x ^= x >> np.uint64(31)
-    return x
-
-
-def hex_ids(prefix: str, values: np.ndarray) -> list[str]:
-    return [f"{prefix}{v:016x}" for v in values.tolist()]
-
-
-class Ids:
-    """Unique, random-looking ids: ``mix64(key ^ (kind << 56 | counter))`` as 16 hex digits."""
-
-    KINDS = {
-        "evt": 1, "msg": 2, "conv": 3, "anon": 4, "qa": 5, "sess": 6, "pv": 7, "asg": 8,
-        "cus": 9, "ch": 10, "re": 11, "sub": 12, "in": 13, "tok": 14, "conversion": 15,
-        "crawler": 16, "form": 17,
-    }  # fmt: skip
-
-    def __init__(self, seed: int) -> None:
-        self.key = int(mix64(np.array([seed & ((1 << 56) - 1)], dtype=np.uint64))[0])
-        self.key &= (1 << 56) - 1  # keep the kind byte intact so kinds never collide
-        self.counters: dict[str, int] = defaultdict(int)
-        self.pools: dict[str, list[str]] = defaultdict(list)
-
-    def raw(self, kind: str, counters: np.ndarray) -> np.ndarray:
-        base = np.uint64(self.KINDS[kind] << 56)
-        return mix64((counters.astype(np.uint64) ^ np.uint64(self.key)) | base)
-
-    def block(self, kind: str, n: int, prefix: str | None = None) -> list[str]:
-        c = self.counters[kind]
-        self.counters[kind] = c + n
-        values = self.raw(kind, np.arange(c, c + n, dtype=np.uint64))
-        return hex_ids(f"{kind}_" if prefix is None else prefix, values)
-
-    def one(self, kind: str) -> str:
-        pool = self.pools[kind]
-        if not pool:
-            pool.extend(reversed(self.block(kind, 4096)))
-        return pool.pop()
-
-    def uuid(self, kind: str) -> str:
-        """A UUID-shaped id (HubSpot conversion ids)."""
-        h = self.one(kind)[-16:] + self.one(kind)[-16:]
-        return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-a{h[17:20]}-{h[20:32]}"
-
-    def for_values(self, kind: str, values: np.ndarray, prefix: str) -> list[str]:
-        """Ids derived from given distinct values (e.g. visitor numbers)."""
-        return hex_ids(prefix, self.raw(kind, values))
-
-
-class Draw:
-    """Scalar random draws from pre-drawn numpy blocks (fast in Python loops)."""
-
-    __slots__ = ("rng", "_u", "_ui", "_n", "_ni")
-    BLOCK = 1 << 16
-
-    def __init__(self, rng: np.random.Generator) -> None:
-        self.rng = rng
-        self._u: list[float] = []
-        self._ui = 0
-        self._n: list[float] = []
-        self._ni = 0
-
-    def u(self) -> float:
-        i = self._ui
-        if i >= len(self._u):
-            self._u = self.rng.random(self.BLOCK).tolist()
-            i = 0
-        self._ui = i + 1
-        return self._u[i]
-
-    def n(self) -> float:
-        i = self._ni
-        if i >= len(self._n):
-            self._n = self.rng.standard_normal(self.BLOCK).tolist()
-            i = 0
-        self._ni = i + 1
-        return self._n[i]
-
-    def lognorm(self, mu: float, sigma: float) -> float:
-        return math.exp(mu + sigma * self.n())
-
-    def pick(self, seq):
-        return seq[int(self.u() * len(seq))]
-
-    def wpick(self, items, cum):
-        return items[bisect.bisect_right(cum, self.u() * cum[-1])]
-
-    def between(self, lo: float, hi: float) -> float:
-        return lo + (hi - lo) * self.u()
-
-    def poisson(self, lam: float) -> int:
-        # inverse transform; fine for the small means used here
-        k, p = 0, math.exp(-lam)
-        s, x = p, self.u()
-        while x > s and k < 50:
-            k += 1
-            p *= lam / k
-            s += p
-        return k
-
-
-def sigmoid(x: float) -> float:
-    return 1.0 / (1.0 + math.exp(-x))
-
-
-def money(x: float) -> str:
-    return f"{x:.2f}"
-
 
 # ======================================================================================
 # session records and flags
@@ -649,7 +455,7 @@ class Generator:
     def _prepare_tables(self) -> None:
         tc, cc, ec = self.cfg.traffic, self.cfg.chat, self.cfg.experiments
         self.country_codes = [c.code for c in tc.countries]
-        self.country_p = _probs([c.weight for c in tc.countries])
+        self.country_p = probabilities([c.weight for c in tc.countries])
         self.country_currency = [c.currency for c in tc.countries]
         labels: list[str] = []
         self.country_tz: list[tuple[np.ndarray, np.ndarray]] = []
@@ -659,15 +465,15 @@ class Generator:
                 if label not in labels:
                     labels.append(label)
                 idx.append(labels.index(label))
-            cum = np.cumsum(_probs([w for _, w in c.offsets]))
+            cum = np.cumsum(probabilities([w for _, w in c.offsets]))
             self.country_tz.append((np.array(idx, dtype=np.uint8), cum))
         self.tz_labels = labels
-        self.tz_minutes = [_offset_minutes(x) for x in labels]
+        self.tz_minutes = [offset_minutes(x) for x in labels]
         self.devices = [d for d, _ in tc.device_shares]
-        self.device_p = _probs([w for _, w in tc.device_shares])
+        self.device_p = probabilities([w for _, w in tc.device_shares])
         self.sources = list(tc.sources)
         self.source_names = [s.name for s in tc.sources]
-        self.source_p = _probs([s.weight for s in tc.sources])
+        self.source_p = probabilities([s.weight for s in tc.sources])
         self.src_direct = self.source_names.index("direct")
         self.src_newsletter = self.source_names.index("newsletter")
         self.src_utm_source = np.array([s.utm_source for s in tc.sources], dtype=object)
@@ -687,29 +493,29 @@ class Generator:
             dtype=object,
         )
         self.src_purchase_mult = np.array([s.purchase_multiplier for s in tc.sources])
-        self.hourly_p = _probs(tc.hourly_weights_utc)
+        self.hourly_p = probabilities(tc.hourly_weights_utc)
         self.page_urls = np.array([SITE + p for p, _ in PAGES], dtype=object)
-        self.page_p = _probs([w for _, w in PAGES])
+        self.page_p = probabilities([w for _, w in PAGES])
         self.domains = [d for d, _ in EMAIL_DOMAINS]
-        self.domain_p = _probs([w for _, w in EMAIL_DOMAINS])
+        self.domain_p = probabilities([w for _, w in EMAIL_DOMAINS])
         self.open_p = dict(cc.chat_open_probability)
         self.topic_names = list(TOPICS)
-        self.topic_cum_nonbuyer = _cum([TOPICS[t][2] for t in self.topic_names])
-        self.topic_cum_buyer = _cum([TOPICS[t][3] for t in self.topic_names])
+        self.topic_cum_nonbuyer = cumulative([TOPICS[t][2] for t in self.topic_names])
+        self.topic_cum_buyer = cumulative([TOPICS[t][3] for t in self.topic_names])
         self.ending_names = [e for e, _ in cc.human_ending_shares]
-        self.ending_cum = _cum([w for _, w in cc.human_ending_shares])
+        self.ending_cum = cumulative([w for _, w in cc.human_ending_shares])
         self.sentiment_names = [s for s, _ in SENTIMENTS]
-        self.sentiment_cum = _cum([w for _, w in SENTIMENTS])
+        self.sentiment_cum = cumulative([w for _, w in SENTIMENTS])
         self.agent_ids = [f"agent_{i}" for i in range(1, cc.agents + 1)]
-        self.agent_cum = _cum([1.0 / (i + 1) ** 0.5 for i in range(cc.agents)])
-        self.bot_rounds_cum = _cum(cc.bot_extra_rounds_weights)
+        self.agent_cum = cumulative([1.0 / (i + 1) ** 0.5 for i in range(cc.agents)])
+        self.bot_rounds_cum = cumulative(cc.bot_extra_rounds_weights)
         self.kind_names = [k for k, _ in self.cfg.commerce.purchase_kinds]
-        self.kind_p = _probs([w for _, w in self.cfg.commerce.purchase_kinds])
+        self.kind_p = probabilities([w for _, w in self.cfg.commerce.purchase_kinds])
         self.currency_factor = dict(self.cfg.commerce.currency_factors)
         self.tier_names = [t[0] for t in self.cfg.commerce.tiers]
         self.tier_usd = {t[0]: t[1] for t in self.cfg.commerce.tiers}
-        self.tier_cum = _cum([t[2] for t in self.cfg.commerce.tiers])
-        self.returning_src_p = _probs([w for _, w in tc.returning_session_source_shares])
+        self.tier_cum = cumulative([t[2] for t in self.cfg.commerce.tiers])
+        self.returning_src_p = probabilities([w for _, w in tc.returning_session_source_shares])
         self.srm_t_share = ec.srm_check.actual_split[1]
         self.holdout_share = ec.chat_holdout.actual_split[1]
         self.proactive_t_share = ec.proactive_prompt.actual_split[1]
@@ -891,7 +697,7 @@ class Generator:
         self._commit_visitors(d, v)
 
     def _delay_ms(self, buckets, rng: np.random.Generator, n: int) -> np.ndarray:
-        shares = _probs([b[2] for b in buckets])
+        shares = probabilities([b[2] for b in buckets])
         which = rng.choice(len(buckets), size=n, p=shares)
         lo = np.array([b[0] for b in buckets])[which]
         hi = np.array([b[1] for b in buckets])[which]
@@ -1333,7 +1139,7 @@ class Generator:
             f"{person['first']} {person['last']}",
             self.fmt.naive(t),
             person["currency"].lower(),
-            _b(live),
+            bool_text(live),
             "false",
             self.synced(t),
         ]
@@ -1367,10 +1173,10 @@ class Generator:
             cus,
             self.fmt.naive(t),
             status,
-            _b(paid),
-            _b(paid),
-            _b(paid and refunded_amt >= amount),
-            _b(live),
+            bool_text(paid),
+            bool_text(paid),
+            bool_text(paid and refunded_amt >= amount),
+            bool_text(live),
             desc,
             invoice or "",
             email,
@@ -1540,7 +1346,7 @@ class Generator:
                     self.fmt.naive(period_start),
                     self.fmt.naive(period_start),
                     self.fmt.naive(period_end),
-                    _b(live),
+                    bool_text(live),
                     self.synced(period_start + 60_000),
                 ],
             )
@@ -1598,7 +1404,7 @@ class Generator:
             canceled_at,
             ended_at,
             at_end,
-            _b(live),
+            bool_text(live),
             orjson.dumps({"tier": tier}).decode(),
             self.synced(min(last_change, self.end_ms)),
         ]
@@ -1619,7 +1425,7 @@ class Generator:
     def _shop_ts(self, ms: int) -> str:
         """Shopify timestamps carry the shop's offset."""
         label = self.cfg.commerce.shop_timezone_offset
-        return self.fmt.local_s(ms, _offset_minutes(label), label)
+        return self.fmt.local_s(ms, offset_minutes(label), label)
 
     def _plan_abandoned_checkout(self, person, t, completed_at, total=None) -> str:
         draw = self.biz
@@ -1700,7 +1506,7 @@ class Generator:
                 money(total),
                 cur,
                 self._shop_ts(t),
-                _b(not live),
+                bool_text(not live),
                 self.synced(t),
             ],
         )
@@ -1720,7 +1526,7 @@ class Generator:
                     money(refund_amount),
                     cur,
                     self._shop_ts(rt),
-                    _b(not live),
+                    bool_text(not live),
                     self.synced(rt),
                 ],
             )
@@ -1747,7 +1553,7 @@ class Generator:
             money(discount),
             status,
             "fulfilled" if draw.u() < 0.8 else "",
-            _b(not live),
+            bool_text(not live),
             "web",
             landing_site,
             src.referrer,
@@ -1883,7 +1689,7 @@ class Generator:
             source,
             d1,
             d2,
-            _b(deleted),
+            bool_text(deleted),
             self.synced(created),
         ]
         self._pend("hubspot_contact", created, str(cid), row)
@@ -1965,7 +1771,7 @@ class Generator:
                     deal_id,
                     self.fmt.z(ts),
                     end,
-                    _b(active),
+                    bool_text(active),
                     stage,
                     self.fmt.z(ts),
                     "CRM_UI",
@@ -2899,10 +2705,6 @@ class Generator:
         return dict(sorted(m.items()))
 
 
-def _b(x: bool) -> str:
-    return "true" if x else "false"
-
-
 _MESSAGE_EVENTS = frozenset(("Message Sent", "Bot Responded"))
 
 
@@ -3125,7 +2927,7 @@ class ConversationSim:
         if good:
             rating = 5 if d.u() < c.csat_five_given_good else 4
         else:
-            rating = d.wpick((1, 2, 3), _cum(c.csat_bad_rating_weights))
+            rating = d.wpick((1, 2, 3), cumulative(c.csat_bad_rating_weights))
         props = {**base, "rating": rating, "scale": 5}
         if d.u() < c.csat_comment_probability:
             comment = d.pick(CSAT_GOOD if good else CSAT_BAD)
