@@ -75,7 +75,14 @@ from chatperf.generator.constants import (
     GeneratorError,
 )
 from chatperf.generator.conversation import ConversationSim
-from chatperf.generator.formats import TimeFormat, bool_text, iso_z_array, money, offset_minutes
+from chatperf.generator.formats import (
+    TimeFormat,
+    add_month,
+    bool_text,
+    iso_z_array,
+    money,
+    offset_minutes,
+)
 from chatperf.generator.randomness import (
     Draw,
     Ids,
@@ -1032,12 +1039,6 @@ class Generator:
         if not live:
             self.mess["test_mode_stripe_rows"] += 2
 
-    def _add_month(self, ms: int) -> int:
-        d = dt.datetime.fromtimestamp(ms / 1000, tz=dt.UTC)
-        y, m = (d.year, d.month + 1) if d.month < 12 else (d.year + 1, 1)
-        day = min(d.day, 28)
-        return int(d.replace(year=y, month=m, day=day).timestamp() * 1000)
-
     def _plan_stripe_subscription(self, person, t) -> None:
         com, draw = self.cfg.commerce, self.biz
         live = not person["qa"]
@@ -1052,7 +1053,7 @@ class Generator:
         cancel_at = None
         last_change = t
         while period_start < self.end_ms:
-            period_end = self._add_month(period_start)
+            period_end = add_month(period_start)
             inv = self.ids.one("in")
             ch = self.ids.one("ch")
             reason = "subscription_create" if k == 0 else "subscription_cycle"
@@ -1110,7 +1111,7 @@ class Generator:
             period_start = period_end
             k += 1
         cur_start = period_start
-        cur_end = self._add_month(cur_start)
+        cur_end = add_month(cur_start)
         status, canceled_at, ended_at, at_end = "active", "", "", "false"
         if cancel_at is not None and cancel_at < self.end_ms:
             canceled_at = self.fmt.naive(cancel_at)
@@ -1128,7 +1129,7 @@ class Generator:
             self.fmt.naive(t),
             self.fmt.naive(t),
             self.fmt.naive(min(cur_start, self._last_period_start(t))),
-            self.fmt.naive(self._add_month(min(cur_start, self._last_period_start(t)))),
+            self.fmt.naive(add_month(min(cur_start, self._last_period_start(t)))),
             canceled_at,
             ended_at,
             at_end,
@@ -1143,7 +1144,7 @@ class Generator:
         """Start of the billing period that contains the end of the window."""
         p = t
         while True:
-            nxt = self._add_month(p)
+            nxt = add_month(p)
             if nxt >= self.end_ms:
                 return p
             p = nxt
@@ -1316,11 +1317,11 @@ class Generator:
             if draw.u() < com.patreon_monthly_cancel_probability:
                 cancel = p + int(draw.u() * 28 * MS_DAY)
                 break
-            p = self._add_month(p)
+            p = add_month(p)
             months += 1
         declined = None
         if cancel is None and draw.u() < com.patreon_declined_probability:
-            declined = self._add_month(t)
+            declined = add_month(t)
         discord = ""
         if draw.u() < 0.5:
             discord = f"{person['first'].lower()}_{person['vid'] % 997}"
@@ -2119,10 +2120,10 @@ class Generator:
             stop = min(stop, m.declined_ms - 1)
         while t <= stop:
             charges.append(t)
-            t = self._add_month(t)
+            t = add_month(t)
             if m.annual:
                 for _ in range(11):
-                    t = self._add_month(t)
+                    t = add_month(t)
         status = PATREON_STATUS_ACTIVE
         last_status = "Paid"
         last_charge = charges[-1] if charges else m.join_ms

@@ -76,3 +76,11 @@ def money(x: float) -> str:
 
 def bool_text(x: bool) -> str:
     return "true" if x else "false"
+
+
+def add_month(ms: int) -> int:
+    """The same instant a calendar month later (days past the 28th become the 28th)."""
+    d = dt.datetime.fromtimestamp(ms / 1000, tz=dt.UTC)
+    y, m = (d.year, d.month + 1) if d.month < 12 else (d.year + 1, 1)
+    day = min(d.day, 28)
+    return int(d.replace(year=y, month=m, day=day).timestamp() * 1000)
