@@ -37,15 +37,14 @@ import orjson
 
 from chatperf.generator.business import BusinessPlanning
 from chatperf.generator.catalogs import (
-    COURSES,
     EMAIL_DOMAINS,
     FIRST_NAMES,
     LAST_NAMES,
     PAGES,
-    PRODUCTS,
     SENTIMENTS,
     TOPICS,
 )
+from chatperf.generator.chat import ChatSessions
 from chatperf.generator.config import (
     DEFAULT_CONFIG,
     ChatConfig,
@@ -71,14 +70,17 @@ from chatperf.generator.constants import (
     SPOOL_DIR,
     GeneratorError,
 )
-from chatperf.generator.conversation import ConversationSim
+from chatperf.generator.conversation import MESSAGE_EVENTS, ConversationSim
+from chatperf.generator.events import ChatEventEmitter
 from chatperf.generator.formats import (
     TimeFormat,
     iso_z_array,
     offset_minutes,
 )
 from chatperf.generator.hubspot import HubSpotSource
+from chatperf.generator.mess import PlantedMess
 from chatperf.generator.patreon import Member, PatreonSource
+from chatperf.generator.people import People
 from chatperf.generator.randomness import (
     Draw,
     Ids,
@@ -86,15 +88,10 @@ from chatperf.generator.randomness import (
     probabilities,
 )
 from chatperf.generator.sessions import (
-    F_ABANDON,
     F_APP,
     F_HELPDESK,
     F_IDENT,
-    F_NEWSLETTER,
     F_OPEN,
-    F_PURCHASE,
-    F_SPONSOR_CHAT,
-    F_SPONSOR_FORM,
     F_START,
     F_WIDGET,
     SESSION_DTYPE,
@@ -107,14 +104,26 @@ from chatperf.generator.sessions import (
 )
 from chatperf.generator.shopify import ShopifySource
 from chatperf.generator.stripe import StripeSource
-from chatperf.generator.writers import CsvFile, EventBuckets, JsonlFile, Landing
+from chatperf.generator.traffic import WebTraffic
+from chatperf.generator.writers import EventBuckets, JsonlFile, Landing
 from chatperf.landing_spec import TABLES, TABLES_BY_NAME
 
 # ======================================================================================
 # the generator
 
 
-class Generator(StripeSource, ShopifySource, HubSpotSource, PatreonSource, BusinessPlanning):
+class Generator(
+    StripeSource,
+    ShopifySource,
+    HubSpotSource,
+    PatreonSource,
+    BusinessPlanning,
+    WebTraffic,
+    ChatEventEmitter,
+    ChatSessions,
+    PlantedMess,
+    People,
+):
     def __init__(self, opts: RunOptions, cfg: GeneratorConfig = DEFAULT_CONFIG) -> None:
         self.opts, self.cfg = opts, cfg
         self.fmt = TimeFormat()
@@ -393,7 +402,7 @@ class Generator(StripeSource, ShopifySource, HubSpotSource, PatreonSource, Busin
             arm_bot = draw.u() < self.bot_first_share
             buyer = draw.u() < 0.05
             events = sim.simulate(t0, arm_bot, buyer, False, "pilot", "anon_pilot", "web")
-            total += sum(1 for ev in events if ev[0] < self.end_ms and ev[1] in _MESSAGE_EVENTS)
+            total += sum(1 for ev in events if ev[0] < self.end_ms and ev[1] in MESSAGE_EVENTS)
         return total / n
 
     def plan_day(self, d: int) -> None:
@@ -638,110 +647,6 @@ class Generator(StripeSource, ShopifySource, HubSpotSource, PatreonSource, Busin
             self.counters["assignments"] += len(at)
         f.close()
 
-    def anon_ids(self, vids: np.ndarray, qa: np.ndarray) -> list[str]:
-        normal = self.ids.for_values("anon", vids, "anon_")
-        if qa.any():
-            qa_ids = self.ids.for_values("qa", vids, "qa_")
-            return [
-                q if is_qa else a for a, q, is_qa in zip(normal, qa_ids, qa.tolist(), strict=True)
-            ]
-        return normal
-
-    def anon_id(self, vid: int, is_qa: bool) -> str:
-        return self.anon_ids(np.array([vid], dtype=np.int64), np.array([is_qa]))[0]
-
-    # ----------------------------------------------------------------------------------
-    # people and emails
-
-    def canonical_email(self, vid: int, first: int, last: int, domain: int, qa: bool) -> str:
-        if qa:
-            return f"qa+{vid}@{QA_EMAIL_DOMAIN}"
-        f = FIRST_NAMES[first].lower()
-        ln = LAST_NAMES[last].lower().replace("'", "").replace("ü", "u")
-        pattern = vid % 3
-        if pattern == 0:
-            local = f"{f}.{ln}{vid}"
-        elif pattern == 1:
-            local = f"{f[0]}{ln}{vid}"
-        else:
-            local = f"{f}{vid}"
-        return f"{local}@{self.domains[domain]}"
-
-    def messy_email(self, email: str, draw: Draw) -> str:
-        """The same address as another system might store it: case and whitespace vary."""
-        if draw.u() >= self.cfg.mess.messy_email_probability:
-            return email
-        self.mess["email_case_whitespace_variants"] += 1
-        local, _, dom = email.partition("@")
-        r = draw.u()
-        if r < 0.3:
-            parts = local.split(".")
-            local = ".".join(x[:1].upper() + x[1:] for x in parts)
-            out = f"{local}@{dom.capitalize()}"
-        elif r < 0.5:
-            out = email.upper()
-        elif r < 0.75:
-            out = "  " + email[:1].upper() + email[1:]
-        else:
-            out = email + " "
-        return out
-
-    def _person(self, vid: int, v: dict, i: int, qa: bool) -> dict:
-        first, last = int(v["first"][i]), int(v["last"][i])
-        return {
-            "vid": vid,
-            "qa": qa,
-            "first": FIRST_NAMES[first] if not qa else "QA",
-            "last": LAST_NAMES[last] if not qa else f"Tester {vid}",
-            "email": self.canonical_email(vid, first, last, int(v["domain"][i]), qa),
-            "country": self.country_codes[int(v["country"][i])],
-            "currency": self.country_currency[int(v["country"][i])],
-            "acq": int(v["acq"][i]),
-        }
-
-    def _orphan_refund(self, t: int, currency: str) -> None:
-        if t >= self.end_ms:
-            return
-        re_id = self.ids.one("re")
-        ghost = "ch_" + self.ids.one("ch")[3:][::-1]  # a charge id that was never written
-        self._pend(
-            "stripe_refund",
-            t,
-            re_id,
-            [
-                re_id,
-                ghost,
-                1500,
-                currency,
-                self.fmt.naive(t),
-                "succeeded",
-                "requested_by_customer",
-                self.synced(t),
-            ],
-        )
-        self.mess["orphan_stripe_refunds"] += 1
-
-    # ----------------------------------------------------------------------------------
-    # staffed hours
-
-    def is_staffed(self, t: int) -> bool:
-        day, rest = divmod(t, MS_DAY)
-        c = self.cfg.chat
-        return (day + 3) % 7 in c.staffed_weekdays and (
-            c.staffed_hours_utc[0] <= rest // MS_HOUR < c.staffed_hours_utc[1]
-        )
-
-    def next_staffed(self, t: int) -> int:
-        """The next moment agents come online (only called outside staffed hours)."""
-        c = self.cfg.chat
-        day = t // MS_DAY
-        for k in range(9):
-            if (day + k + 3) % 7 in c.staffed_weekdays:
-                s = (day + k) * MS_DAY + c.staffed_hours_utc[0] * MS_HOUR
-                if s > t:
-                    return s
-        return t
-
     # ----------------------------------------------------------------------------------
     # the run
 
@@ -784,22 +689,6 @@ class Generator(StripeSource, ShopifySource, HubSpotSource, PatreonSource, Busin
         )
         return manifest
 
-    def _plant_orphan_refunds(self, d: int) -> None:
-        base = self.start_ms + d * MS_DAY + 12 * MS_HOUR
-        for k in range(self.cfg.mess.orphan_refunds):
-            self._orphan_refund(base + k * 17 * MS_MINUTE, "usd")
-
-    def _plant_orphan_deal_contact(self, d: int) -> None:
-        t = self.start_ms + d * MS_DAY + 9 * MS_HOUR
-        deal_id = 9_100_000 + (self.deal_seq + 1) * 11  # a deal that was never written
-        self._pend(
-            "hubspot_deal_contact",
-            t,
-            f"{deal_id}-orphan",
-            [deal_id, 99_000_000 + deal_id % 1000, self.synced(t)],
-        )
-        self.mess["orphan_deal_contacts"] += 1
-
     def _process_day(self, d: int) -> None:
         day_start = self.start_ms + d * MS_DAY
         date = self.fmt.date(self.day0_no + d)
@@ -827,464 +716,6 @@ class Generator(StripeSource, ShopifySource, HubSpotSource, PatreonSource, Busin
         pv.close()
         self.chat_file.close()
         self.chat_file = None
-
-    # ----------------------------------------------------------------------------------
-    # page views (vectorised) and the chat loop of one hourly chunk of sessions
-
-    def _process_chunk(self, d: int, s: np.ndarray, pv: CsvFile) -> None:
-        rng, tc = self.page_rng, self.cfg.traffic
-        n = len(s)
-        flags = s["flags"]
-        ordinal = s["ordinal"]
-        ret = rng.choice(3, size=n, p=self.returning_src_p)
-        src = np.where(ret == 0, self.src_direct, np.where(ret == 1, self.src_newsletter, s["acq"]))
-        src = np.where(ordinal == 0, s["acq"], src).astype(np.int64)
-        is_qa = (s["vflags"] & V_QA) > 0
-        anon = np.array(self.anon_ids(s["vid"], is_qa), dtype=object)
-        sess_key = (s["vid"].astype(np.uint64) << np.uint64(8)) | ordinal.astype(np.uint64)
-        sess_ids = np.array(self.ids.for_values("sess", sess_key, "sess_"), dtype=object)
-
-        special = (flags & (F_PURCHASE | F_ABANDON)) > 0
-        normal_idx = np.flatnonzero(~special)
-        k = 1 + np.minimum(
-            rng.poisson(tc.extra_pages_per_session_mean, len(normal_idx)),
-            tc.max_pages_per_session - 1,
-        )
-        total = int(k.sum())
-        owner = np.repeat(normal_idx, k)
-        gs = np.cumsum(k) - k
-        pos = np.arange(total) - np.repeat(gs, k)
-        gaps = (
-            rng.lognormal(
-                math.log(tc.page_gap_seconds_median * 1000), tc.page_gap_sigma, total
-            ).astype(np.int64)
-            + 1_000
-        )
-        gaps[pos == 0] = 0
-        csum = np.cumsum(gaps)
-        off = csum - np.repeat(csum[gs], k)
-        path = rng.choice(len(PAGES), size=total, p=self.page_p)
-        times = s["start"][owner] + off
-        urls = self.page_urls[path]
-        first = pos == 0
-        osrc = src[owner]
-        query = self.src_query[osrc]
-        with_utm = first & (query != "")
-        urls[with_utm] = urls[with_utm] + query[with_utm]
-        refs = np.empty(total, dtype=object)
-        refs[first] = self.src_referrer[osrc[first]]
-        later = np.flatnonzero(~first)
-        refs[later] = urls[later - 1]
-        empty = np.full(total, "", dtype=object)
-        utm_s = np.where(first, self.src_utm_source[osrc], empty)
-        utm_m = np.where(first, self.src_utm_medium[osrc], empty)
-        utm_c = np.where(first, self.src_utm_campaign[osrc], empty)
-        device = np.array(self.devices, dtype=object)[s["device"][owner]]
-        country = np.array(self.country_codes, dtype=object)[s["country"][owner]]
-        cols = [
-            None,
-            sess_ids[owner],
-            anon[owner],
-            None,
-            urls,
-            refs,
-            utm_s,
-            utm_m,
-            utm_c,
-            device,
-            country,
-        ]
-
-        # chat page lookups: the landing page shows the widget; the chat opens on the page
-        # that is displayed at the open time
-        first_row = np.full(n, -1, dtype=np.int64)
-        first_row[normal_idx] = gs
-        keys = (owner.astype(np.int64) << 32) + off
-        widget_idx = np.flatnonzero((flags & F_WIDGET) > 0)
-        open_rows = (
-            np.searchsorted(
-                keys, (widget_idx.astype(np.int64) << 32) + s["open_off"][widget_idx], "right"
-            )
-            - 1
-        )
-
-        # extra page views: checkouts, abandoned checkouts, form pages
-        extra = self._special_pageviews(s, src, anon, sess_ids)
-        all_times = times
-        if extra:
-            all_times = np.concatenate([times, np.array([e[0] for e in extra], dtype=np.int64)])
-        viewed = iso_z_array(all_times)
-        pv_ids = np.array(self.ids.block("pv", len(all_times)), dtype=object)
-        full_cols = []
-        for j, col in enumerate(cols):
-            if j == 0:
-                col = pv_ids
-            elif j == 3:
-                col = viewed
-            elif extra:
-                col = np.concatenate([col, np.array([e[1][j] for e in extra], dtype=object)])
-            full_cols.append(col)
-        order = np.argsort(all_times, kind="stable")
-        all_times = all_times[order]
-        next_day = self.start_ms + (d + 1) * MS_DAY
-        cut_today = int(np.searchsorted(all_times, next_day))
-        cut_end = int(np.searchsorted(all_times, self.end_ms))
-        ordered = [c[order].tolist() for c in full_cols]
-        rows_today = list(zip(*(c[:cut_today] for c in ordered), strict=True))
-        pv.plain_rows(rows_today, len(rows_today))
-        if cut_end > cut_today:
-            self.pageview_spill[d + 1].extend(
-                zip(*(c[cut_today:cut_end] for c in ordered), strict=True)
-            )
-        self._malformed_pageviews(pv, rows_today)
-        self.counters["page_views"] += cut_end
-
-        # the chat: widget views, opens, conversations
-        self._chat_sessions(d, s, widget_idx, first_row, open_rows, urls, refs, src, anon)
-
-    def _special_pageviews(self, s, src, anon, sess_ids) -> list[tuple[int, list]]:
-        """Checkout / abandoned-checkout / form page views (Python; rare)."""
-        out: list[tuple[int, list]] = []
-        wanted = F_PURCHASE | F_ABANDON | F_NEWSLETTER | F_SPONSOR_FORM
-        for i in np.flatnonzero((s["flags"] & wanted) > 0).tolist():
-            fl = int(s["flags"][i])
-            start = int(s["start"][i])
-            dev = self.devices[int(s["device"][i])]
-            cc = self.country_codes[int(s["country"][i])]
-            sid, aid = sess_ids[i], anon[i]
-            pages: list[tuple[int, str, str]] = []
-            if fl & (F_PURCHASE | F_ABANDON):
-                at = start + int(s["open_off"][i])
-                kind = self.kind_names[int(s["pkind"][i])]
-                product = {
-                    "shopify_order": f"/shop/{PRODUCTS[i % len(PRODUCTS)][0]}",
-                    "stripe_course": f"/courses/{COURSES[i % len(COURSES)][0]}",
-                    "stripe_membership": "/membership",
-                    "patreon_membership": "/membership",
-                }[kind]
-                ref = self.src_referrer[int(src[i])]
-                pages.append((start, SITE + product, ref))
-                if kind != "patreon_membership":
-                    pages.append((at - 25_000, SITE + "/checkout", SITE + product))
-                    if fl & F_PURCHASE:
-                        pages.append((at + 2_000, SITE + "/checkout/thank-you", SITE + "/checkout"))
-            if fl & (F_NEWSLETTER | F_SPONSOR_FORM):
-                at = start + int(s["form_off"][i])
-                if fl & F_NEWSLETTER:
-                    pages.append((at - 8_000, SITE + "/newsletter", SITE + "/"))
-                if fl & F_SPONSOR_FORM:
-                    ts = at + 120_000 if fl & F_NEWSLETTER else at
-                    pages.append((ts - 8_000, SITE + "/sponsorships", SITE + "/"))
-            for t, url, ref in pages:
-                out.append((t, [None, sid, aid, None, url, ref, "", "", "", dev, cc]))
-        return out
-
-    def _malformed_pageviews(self, pv: CsvFile, rows: list) -> None:
-        if not rows:
-            return
-        mc = self.cfg.mess
-        n = int(self.page_rng.binomial(len(rows), mc.malformed_pageview_probability))
-        if n == 0 and self.mess["malformed_pageview_rows"] < mc.minimum_per_kind:
-            n = 1
-        for _ in range(n):
-            row = list(rows[int(self.mess_draw.u() * len(rows))])
-            # a tracker that forgot to quote: a comma inside the URL splits the field
-            row[4] = str(row[4]) + ",utm_content=carousel"
-            pv.raw_malformed(",".join(str(x) for x in row))
-            self.mess["malformed_pageview_rows"] += 1
-
-    # ----------------------------------------------------------------------------------
-    # chat events: emission into hourly buckets keyed by receivedAt, with planted mess
-
-    def _prepare_emitter(self) -> None:
-        c, mc = self.cfg.chat, self.cfg.mess
-        self.lag_mu = math.log(c.receive_lag_ms_median)
-        self.lag_sigma = c.receive_lag_sigma
-        self.mess_min = mc.minimum_per_kind
-        self._lags: list[int] = []
-        self.event_counts: dict[str, int] = defaultdict(int)
-        # one uniform per event decides its mess: [late | truncated | dup | dup new receivedAt]
-        self.p_late = mc.late_event_probability
-        self.p_trunc = self.p_late + mc.truncated_json_probability
-        self.p_dup = self.p_trunc + mc.duplicate_exact_probability
-        self.p_dup2 = self.p_dup + mc.duplicate_new_received_at_probability
-        self._force_r = {
-            "late_events": self.p_late / 2,
-            "truncated_json_lines": (self.p_late + self.p_trunc) / 2,
-            "duplicate_events_exact": (self.p_trunc + self.p_dup) / 2,
-            "duplicate_events_new_received_at": (self.p_dup + self.p_dup2) / 2,
-        }
-        self.forced = [k for k in self._force_r if self.mess_min > 0]
-        if self.opts.days < 2:  # a late event needs a later day to arrive on
-            self.forced = [k for k in self.forced if k != "late_events"]
-        self._force_i = 0
-
-    def _lag(self) -> int:
-        if not self._lags:
-            lags = self.lag_rng.lognormal(self.lag_mu, self.lag_sigma, 1 << 16) + 30
-            self._lags = lags.astype(np.int64).tolist()
-        return self._lags.pop()
-
-    def _mess_r(self) -> float:
-        """The uniform that picks an event's mess; forces each kind once at the start."""
-        r = self.mess_draw.u()
-        if self.forced:
-            self.forced = [k for k in self.forced if self.mess[k] < self.mess_min]
-            if self.forced:
-                self._force_i += 1
-                r = self._force_r[self.forced[self._force_i % len(self.forced)]]
-        return r
-
-    def _hit(self, kind: str, p: float) -> bool:
-        if self.mess[kind] < self.mess_min:
-            return True
-        return self.mess_draw.u() < p
-
-    def emit(
-        self, t: int, name: str, props: dict, anon: str, ctx, off_min: int, suffix: str
-    ) -> bool:
-        """Serialise one track event into its receivedAt bucket; False if after the window."""
-        recv = t + (self._lags.pop() if self._lags else self._lag())
-        if recv >= self.end_ms:
-            return False  # not yet received when the window closes
-        r = self._mess_r()
-        if r < self.p_late:
-            late = t + int(self.mess_draw.between(*self.cfg.mess.late_event_days) * MS_DAY)
-            if late < self.end_ms:
-                recv = late
-                self.mess["late_events"] += 1
-        obj = {
-            "messageId": self.ids.one("evt"),
-            "type": "track",
-            "event": name,
-            "anonymousId": anon,
-            "userId": None,
-            "timestamp": self.fmt.local(t, off_min, suffix),
-            "receivedAt": self.fmt.z(recv),
-            "properties": props,
-            "context": ctx,
-        }
-        line = orjson.dumps(obj)
-        if self.p_late <= r < self.p_trunc:
-            cut = max(10, int(len(line) * self.mess_draw.between(0.3, 0.9)))
-            self.events.push(recv, line[:cut], 1)  # a partial write; the retry follows
-            self.mess["truncated_json_lines"] += 1
-        self.events.push(recv, line)
-        self.offset_counts[suffix] += 1
-        self.event_counts[name] += 1
-        if self.p_trunc <= r < self.p_dup:
-            self.events.push(recv, line)  # the same line delivered twice
-            self.mess["duplicate_events_exact"] += 1
-        elif self.p_dup <= r < self.p_dup2:  # a retry: same messageId, later receivedAt
-            recv2 = recv + int(self.mess_draw.between(1, 180) * MS_MINUTE)
-            if recv2 < self.end_ms:
-                obj["receivedAt"] = self.fmt.z(recv2)
-                self.events.push(recv2, orjson.dumps(obj))
-                self.mess["duplicate_events_new_received_at"] += 1
-        return True
-
-    def _crawler_events(self, d: int) -> None:
-        """Widget views from a headless crawler: no anonymousId, so the loader refuses them."""
-        mc = self.cfg.mess
-        n = int(self.page_rng.poisson(mc.missing_anonymous_id_per_day))
-        if n == 0 and self.mess["events_missing_anonymous_id"] < mc.minimum_per_kind:
-            n = 1
-        day_start = self.start_ms + d * MS_DAY
-        for _ in range(n):
-            t = day_start + int(self.mess_draw.u() * (MS_DAY - MS_HOUR))
-            recv = t + 900
-            obj = {
-                "messageId": self.ids.one("evt"),
-                "type": "track",
-                "event": "Widget Viewed",
-                "userId": None,
-                "timestamp": self.fmt.z(t),
-                "receivedAt": self.fmt.z(recv),
-                "properties": {"prompt": "passive"},
-                "context": {
-                    "page": {"url": SITE + "/", "referrer": ""},
-                    "userAgent": "Mozilla/5.0 (compatible; HeadlessChrome/126.0; +crawler)",
-                },
-            }
-            self.events.push(recv, orjson.dumps(obj), 2)
-            self.mess["events_missing_anonymous_id"] += 1
-
-    def _flush_buckets(self, upto_key: int) -> None:
-        """Write every bucket whose hour is before ``upto_key`` (no later session can add)."""
-        mc = self.cfg.mess
-        for key in self.events.ready_keys(upto_key):
-            out, malformed, missing = self.events.take(key)
-            if len(out) >= 3:
-                m = int(self.page_rng.binomial(len(out), mc.out_of_order_probability))
-                if m == 0 and self.mess["out_of_order_lines"] < self.mess_min:
-                    m = 1
-                for _ in range(m):
-                    a = 1 + int(self.mess_draw.u() * (len(out) - 1))
-                    b = int(self.mess_draw.u() * a)
-                    out.insert(b, out.pop(a))  # an older line written after newer ones
-                    self.mess["out_of_order_lines"] += 1
-            assert self.chat_file is not None
-            self.chat_file.write_lines(out, malformed, malformed + missing)
-
-    def _chat_sessions(self, d, s, widget_idx, first_row, open_rows, urls, refs, src, anon) -> None:
-        cc, mc = self.cfg.chat, self.cfg.mess
-        sim, draw, md = self.sim, self.chat, self.mess_draw
-        end = self.end_ms
-        w = s[widget_idx]
-        columns = zip(
-            w["flags"].tolist(),
-            w["vflags"].tolist(),
-            w["start"].tolist(),
-            w["open_off"].tolist(),
-            w["tz"].tolist(),
-            w["device"].tolist(),
-            w["country"].tolist(),
-            anon[widget_idx].tolist(),
-            src[widget_idx].tolist(),
-            first_row[widget_idx].tolist(),
-            open_rows.tolist(),
-            widget_idx.tolist(),
-            strict=True,
-        )
-        for fl, vf, start, open_off, tz, dev, ctry, aid, src_i, row0, row, i in columns:
-            off_min, suffix = self.tz_minutes[tz], self.tz_labels[tz]
-            srcs = self.sources[src_i]
-            ctx = {
-                "page": {"url": urls[row0], "referrer": refs[row0]},
-                "device": {"type": self.devices[dev]},
-                "location": {"country": self.country_codes[ctry]},
-            }
-            if srcs.utm_source:
-                ctx["campaign"] = {
-                    "source": srcs.utm_source,
-                    "medium": srcs.utm_medium,
-                    "name": srcs.utm_campaign,
-                }
-            proactive = bool(vf & V_PROACTIVE_T)
-            tw = start + 1_500 + int(draw.u() * 1_000)
-            self.emit(
-                tw,
-                "Widget Viewed",
-                {"prompt": "proactive" if proactive else "passive"},
-                aid,
-                orjson.Fragment(orjson.dumps(ctx)),
-                off_min,
-                suffix,
-            )
-            if not fl & F_OPEN:
-                continue
-            t_open = start + open_off
-            if t_open >= end:
-                continue
-            conv = self.ids.one("conv")
-            channel = "app" if fl & F_APP else "web"
-            trigger = "launcher_click"
-            if proactive and draw.u() < cc.proactive_trigger_share_in_treatment:
-                trigger = "proactive_prompt"
-            page_url = urls[row]
-            ctx["page"] = {"url": page_url, "referrer": refs[row]}
-            email = None
-            if fl & F_IDENT:
-                rec = s[i]
-                email = self.canonical_email(
-                    int(rec["vid"]),
-                    int(rec["first"]),
-                    int(rec["last"]),
-                    int(rec["domain"]),
-                    bool(vf & V_QA),
-                )
-            if not fl & F_START:
-                self.emit(
-                    t_open,
-                    "Chat Opened",
-                    {"conversation_id": conv, "channel": channel, "trigger": trigger},
-                    aid,
-                    orjson.Fragment(orjson.dumps(ctx)),
-                    off_min,
-                    suffix,
-                )
-                self.counters["opens_without_message"] += 1
-                continue
-            bot_first = bool(vf & V_BOT_FIRST)
-            helpdesk = bool(fl & F_HELPDESK)
-            events = sim.simulate(
-                t_open,
-                bot_first,
-                bool(vf & V_BUYER),
-                bool(fl & F_SPONSOR_CHAT),
-                conv,
-                aid,
-                "helpdesk" if helpdesk else channel,
-                email,
-                trigger,
-            )
-            self._conversation_truth(sim.info, events, bot_first, helpdesk, bool(vf & V_QA))
-            if helpdesk:
-                self._export_rows(events, conv, aid, email, page_url, off_min, suffix)
-                continue
-            if email is not None:
-                ctx["traits"] = {"email": self.messy_email(email, md)}
-            frag = orjson.Fragment(orjson.dumps(ctx))
-            if self._hit("orphan_conversations", mc.orphan_conversation_probability):
-                events = [e for e in events if e[1] != "Chat Opened"]
-                self.mess["orphan_conversations"] += 1
-            for t, name, props in events:
-                if t >= end:
-                    break
-                if self.emit(t, name, props, aid, frag, off_min, suffix) and (
-                    name in _MESSAGE_EVENTS
-                ):
-                    self.counters["messages"] += 1
-
-    def _conversation_truth(self, info, events, bot_first, helpdesk, qa) -> None:
-        c = self.counters
-        c["conversations"] += 1
-        c["conversations.helpdesk" if helpdesk else "conversations.events"] += 1
-        if qa:
-            c["conversations.qa"] += 1
-        if bot_first:
-            c["conversations.bot_handled"] += 1
-            if info.get("outcome") == "resolved_by_bot":
-                resolved = next(t for t, n, p in events if n == "Conversation Resolved")
-                if resolved < self.end_ms:
-                    c["conversations.bot_resolved"] += 1
-            if info.get("handoff"):
-                c["conversations.handoffs"] += 1
-        frt = info.get("frt_ms")
-        if frt is not None and info["frt_clock"] + frt < self.end_ms:
-            self.frt_all.append(frt / 1000.0)
-            if info["frt_staffed"]:
-                self.frt_staffed.append(frt / 1000.0)
-        outcome = info.get("outcome")
-        if outcome:
-            c[f"conversations.outcome.{outcome}"] += 1
-
-    def _export_rows(self, events, conv, anon, email, page_url, off_min, suffix) -> None:
-        email_txt = self.messy_email(email, self.mess_draw) if email else ""
-        for t, name, props in events:
-            if t >= self.end_ms or name not in _MESSAGE_EVENTS:
-                continue
-            if name == "Bot Responded":
-                role, author = "bot", props["bot_id"]
-            else:
-                role, author = props["author_role"], props["author_id"]
-                if role == "system":
-                    continue
-            row = [
-                conv,
-                props["message_id"],
-                self.fmt.local(t, off_min, suffix),
-                role,
-                author,
-                props["text"],
-                anon,
-                email_txt,
-                page_url,
-                "helpdesk",
-            ]
-            self._pend("chat_message_export", t, props["message_id"], row)
-            self.counters["messages"] += 1
-            self.counters["export_messages"] += 1
 
     # ----------------------------------------------------------------------------------
     # the manifest: arguments, planted parameters, true effects, mess, per-file accounting
@@ -1533,31 +964,6 @@ class Generator(StripeSource, ShopifySource, HubSpotSource, PatreonSource, Busin
         sr = out["srm_check"]
         sr["true_effects"] = {"purchase_effect_planted": 0.0, "sample_ratio_mismatch": True}
         return out
-
-    def _mess_summary(self) -> dict:
-        m = dict(self.mess)
-        m["macro_autoreply_bot_messages_labelled_agent"] = self.counters["macro_autoreply_messages"]
-        m["qa_visitors"] = self.counters["qa_visitors"]
-        m["mixed_timezone_offsets"] = dict(sorted(self.offset_counts.items()))
-        for key in (
-            "test_mode_stripe_rows",
-            "test_mode_shopify_rows",
-            "email_case_whitespace_variants",
-            "orphan_stripe_refunds",
-            "orphan_deal_contacts",
-        ):
-            m.setdefault(key, 0)
-        m["email_case_whitespace_variant_rows_by_table"] = dict(
-            sorted(self.landing.email_variant_rows.items())
-        )
-        m["test_mode_rows_by_table"] = dict(sorted(self.landing.test_mode_rows.items()))
-        files = self.landing.files.values()
-        m["malformed_lines_total"] = sum(f["malformed"] for f in files)
-        m["expected_quarantine_total"] = sum(f["expected_quarantine"] for f in files)
-        return dict(sorted(m.items()))
-
-
-_MESSAGE_EVENTS = frozenset(("Message Sent", "Bot Responded"))
 
 
 def _ratio(a: float, b: float) -> float | None:

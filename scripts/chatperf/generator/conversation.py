@@ -37,6 +37,10 @@ if TYPE_CHECKING:
     from chatperf.generator import Generator
 
 
+# the events that count as chat messages
+MESSAGE_EVENTS = frozenset(("Message Sent", "Bot Responded"))
+
+
 class ConversationSim:
     """Simulates one conversation; returns its events as (epoch ms, event name, properties)."""
 
