@@ -34,7 +34,7 @@ from chatperf.generator.constants import MS_HOUR, MS_MINUTE
 from chatperf.generator.randomness import Draw, cumulative, sigmoid
 
 if TYPE_CHECKING:
-    from chatperf.generator import Generator
+    from chatperf.generator.orchestrator import Generator
 
 
 # the events that count as chat messages
