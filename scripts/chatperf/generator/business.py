@@ -28,6 +28,8 @@ from chatperf.landing_spec import TABLES
 
 
 class BusinessPlanning:
+    """What one visitor buys or signs up for; business rows queued per table and day."""
+
     def _pend(self, table: str, ms: int, key: str, row: list) -> None:
         if ms >= self.end_ms or ms < self.start_ms:
             return

@@ -27,6 +27,8 @@ from chatperf.generator.sessions import (
 
 
 class ChatSessions:
+    """Widget views, opens and conversations of an hourly chunk; staffed hours."""
+
     def is_staffed(self, t: int) -> bool:
         day, rest = divmod(t, MS_DAY)
         c = self.cfg.chat

@@ -18,6 +18,8 @@ from chatperf.generator.constants import MS_DAY, MS_MINUTE
 
 
 class ChatEventEmitter:
+    """Chat events into their receivedAt hour buckets, with per-event mess."""
+
     def _prepare_emitter(self) -> None:
         c, mc = self.cfg.chat, self.cfg.mess
         self.lag_mu = math.log(c.receive_lag_ms_median)

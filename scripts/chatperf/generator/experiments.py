@@ -15,6 +15,8 @@ from chatperf.landing_spec import TABLES_BY_NAME
 
 
 class Experiments:
+    """Experiment assignment rows and per-variant ground truth."""
+
     def _accumulate_truth(self, v, real, p, p_cf, f_in, bought, in_window, chatted) -> None:
         t = self.truth
         exposed = ~v["holdout"]

@@ -13,6 +13,8 @@ from chatperf.generator.formats import bool_text, money
 
 
 class HubSpotSource:
+    """HubSpot contacts, form submissions, deals and deal stages."""
+
     def _plan_contact(self, person, created, how, form_times, sponsor_times, customer) -> None:
         crm, draw = self.cfg.crm, self.biz
         self.hubspot_contact_seq += 1

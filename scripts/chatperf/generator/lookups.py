@@ -14,6 +14,8 @@ from chatperf.generator.randomness import cumulative, probabilities
 
 
 class LookupTables:
+    """Lookup tables derived from the config, built once per run."""
+
     def _prepare_tables(self) -> None:
         tc, cc, ec = self.cfg.traffic, self.cfg.chat, self.cfg.experiments
         self.country_codes = [c.code for c in tc.countries]

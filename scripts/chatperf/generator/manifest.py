@@ -17,6 +17,8 @@ from chatperf.landing_spec import TABLES
 
 
 class ManifestBuilder:
+    """The ground-truth manifest of a run."""
+
     def manifest(self, calibration: dict) -> dict:
         cfg, cc, com = self.cfg, self.cfg.chat, self.cfg.commerce
         c = self.counters

@@ -14,6 +14,8 @@ from chatperf.generator.writers import CsvFile
 
 
 class PlantedMess:
+    """Orphans, malformed page views, crawler events, and the mess summary."""
+
     def _plant_orphan_refunds(self, d: int) -> None:
         base = self.start_ms + d * MS_DAY + 12 * MS_HOUR
         for k in range(self.cfg.mess.orphan_refunds):

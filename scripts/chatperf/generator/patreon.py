@@ -38,6 +38,8 @@ class Member:
 
 
 class PatreonSource:
+    """Patreon members and the monthly member export."""
+
     def _plan_patreon(self, person, t) -> None:
         com, draw = self.cfg.commerce, self.biz
         tier = draw.wpick(self.tier_names, self.tier_cum)

@@ -13,6 +13,8 @@ from chatperf.generator.randomness import Draw
 
 
 class People:
+    """Anonymous ids and emails of visitors."""
+
     def anon_ids(self, vids: np.ndarray, qa: np.ndarray) -> list[str]:
         normal = self.ids.for_values("anon", vids, "anon_")
         if qa.any():

@@ -12,6 +12,8 @@ from chatperf.generator.formats import bool_text, money, offset_minutes
 
 
 class ShopifySource:
+    """Shopify orders, transactions and abandoned checkouts."""
+
     def _shop_ts(self, ms: int) -> str:
         """Shopify timestamps carry the shop's offset."""
         label = self.cfg.commerce.shop_timezone_offset

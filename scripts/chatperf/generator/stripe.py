@@ -13,6 +13,8 @@ from chatperf.generator.formats import add_month, bool_text
 
 
 class StripeSource:
+    """Stripe customers, charges, refunds, invoices and subscriptions."""
+
     def _stripe_customer(self, person, t: int) -> str:
         cus = self.ids.one("cus")
         live = not person["qa"]

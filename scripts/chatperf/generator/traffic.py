@@ -25,6 +25,8 @@ from chatperf.generator.writers import CsvFile
 
 
 class WebTraffic:
+    """Page views of an hourly chunk of sessions."""
+
     def _process_chunk(self, d: int, s: np.ndarray, pv: CsvFile) -> None:
         rng, tc = self.page_rng, self.cfg.traffic
         n = len(s)

@@ -33,6 +33,8 @@ from chatperf.generator.sessions import (
 
 
 class VisitorPlanning:
+    """Calibration and the vectorised planning of each day's new visitors."""
+
     def _sample_visitors(self, rng: np.random.Generator, d: int, n: int) -> dict:
         """Draw n new visitors arriving on day d with all their sessions and chat flags."""
         tc, cc = self.cfg.traffic, self.cfg.chat
