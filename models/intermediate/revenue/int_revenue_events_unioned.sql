@@ -185,18 +185,42 @@ payments as (
     select * from deal_payments
 ),
 
+payment_days as (
+    select distinct
+        currency,
+        cast(occurred_at as date) as occurred_day
+    from payments
+),
+
+day_rates as (
+    {#- the rate of each currency on each day that has a payment: the newest rate on or before it.
+        Joined to the payments by equality on (currency, day), so the range join stays between
+        the few payment days and the rates, never between every payment and every earlier rate. -#}
+    select
+        payment_days.currency,
+        payment_days.occurred_day,
+        fx_rates.usd_per_unit,
+        row_number() over (
+            partition by payment_days.currency, payment_days.occurred_day
+            order by fx_rates.rate_date desc
+        ) as rate_rank
+    from payment_days
+    inner join fx_rates
+        on
+            payment_days.currency = fx_rates.currency
+            and payment_days.occurred_day >= fx_rates.rate_date
+),
+
 rates as (
     select
         payments.revenue_event_id,
-        fx_rates.usd_per_unit,
-        row_number() over (
-            partition by payments.revenue_event_id order by fx_rates.rate_date desc
-        ) as rate_rank
+        day_rates.usd_per_unit
     from payments
-    inner join fx_rates
+    inner join day_rates
         on
-            payments.currency = fx_rates.currency
-            and fx_rates.rate_date <= cast(payments.occurred_at as date)
+            payments.currency = day_rates.currency
+            and cast(payments.occurred_at as date) = day_rates.occurred_day
+            and day_rates.rate_rank = 1
 ),
 
 reporting_rates as (
@@ -227,7 +251,7 @@ final as (
         ) as net_amount_reporting
     from payments
     left join rates
-        on payments.revenue_event_id = rates.revenue_event_id and rates.rate_rank = 1
+        on payments.revenue_event_id = rates.revenue_event_id
     cross join reporting_rates
     where reporting_rates.rate_rank = 1
 )
