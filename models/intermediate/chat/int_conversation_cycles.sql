@@ -62,6 +62,7 @@ events_in_cycles as (
         events.resolved_by,
         cycles.cycle_number
     from events
+    -- bounded by equality on conversation_id: an event meets only its own conversation's cycles
     inner join cycles
         on
             events.conversation_id = cycles.conversation_id

@@ -37,6 +37,7 @@ widget_activity as (
         sum(case when chat_events.event_type = 'widget_viewed' then 1 else 0 end) as widget_views,
         sum(case when chat_events.event_type = 'chat_opened' then 1 else 0 end) as chat_opens
     from exposed_units
+    -- bounded by equality on anonymous_id; the outcome window filters the unit's own events
     inner join chat_events
         on
             exposed_units.anonymous_id = chat_events.anonymous_id
@@ -55,6 +56,7 @@ conversation_activity as (
         sum(case when conversations.is_csat_good is not null then 1 else 0 end) as rated_conversations,
         sum(case when conversations.is_csat_good then 1 else 0 end) as good_ratings
     from exposed_units
+    -- bounded by equality on anonymous_id; the outcome window filters the unit's own chats
     inner join conversations
         on
             exposed_units.anonymous_id = conversations.anonymous_id

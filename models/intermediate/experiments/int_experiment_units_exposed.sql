@@ -25,6 +25,7 @@ first_views as (
         assignments.anonymous_id,
         min(pageviews.viewed_at) as exposed_at
     from assignments
+    -- bounded by equality on anonymous_id: a unit meets only its own page views
     inner join pageviews
         on
             assignments.anonymous_id = pageviews.anonymous_id

@@ -44,6 +44,7 @@ touches as (
         conversations.last_event_at
     from conversions
     cross join windows
+    -- bounded by equality on person_id: a conversion meets only its person's chats
     inner join conversations
         on
             conversions.person_id = conversations.person_id

@@ -44,6 +44,7 @@ followed as (
         ) as seconds_to_first_revenue_conversion
     from conversations
     cross join windows
+    -- bounded by equality on person_id: a chat meets only its person's conversions
     inner join conversions
         on
             conversations.person_id = conversions.person_id

@@ -42,6 +42,7 @@ checkout_events as (
 assisted as (
     select distinct checkout_events.checkout_event_id
     from checkout_events
+    -- bounded by equality on person_id: a checkout meets only its person's chats
     inner join conversations
         on
             checkout_events.person_id = conversations.person_id

@@ -66,6 +66,7 @@ members as (
 chatters as (
     select distinct members.membership_id
     from members
+    -- bounded by equality on person_id: a member meets only their own chats
     inner join conversations
         on
             members.person_id = conversations.person_id
