@@ -25,6 +25,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from chatperf.settings import duckdb_bounds  # noqa: E402
+
 PYTHON = sys.executable
 DBT = str(Path(sys.executable).with_name("dbt"))
 
@@ -139,6 +143,7 @@ def main(argv: list[str] | None = None) -> int:
             "cpus": os.cpu_count(),
             "machine": f"{platform.system()} {platform.machine()}",
             "python": platform.python_version(),
+            "duckdb_bounds": {k: v for k, v in duckdb_bounds(db).items() if k != "temp_directory"},
             "steps": results,
         }
     finally:
@@ -152,7 +157,8 @@ def main(argv: list[str] | None = None) -> int:
         f"{summary['messages']:,} messages, {summary['conversations']:,} conversations, "
         f"{summary['page_views']:,} page views over {args.days} days; landing files "
         f"{summary['landing_mib']:,} MiB, warehouse {summary['warehouse_mib']:,} MiB "
-        f"({summary['cpus']} cores)"
+        f"({summary['cpus']} cores); DuckDB bounds "
+        + ", ".join(f"{k} {v}" for k, v in summary["duckdb_bounds"].items())
     )
     print()
     print("| step | wall time | peak memory |")
