@@ -39,7 +39,13 @@ def duckdb_bounds(database: str | os.PathLike | None = None) -> dict[str, str]:
 
 def apply_duckdb_bounds(con, database: str | os.PathLike | None = None) -> None:
     """Set the bounds on an open connection (``SET``, so any number of connections to one file
-    may be open at once: a ``config=`` that differs between two of them is an error in DuckDB)."""
+    may be open at once: a ``config=`` that differs between two of them is an error in DuckDB).
+    The temp directory is left alone when the database instance already has the same one: DuckDB
+    refuses to set it again once it holds spilled data."""
     for key, value in duckdb_bounds(database).items():
+        if key == "temp_directory":
+            current = con.execute("select current_setting('temp_directory')").fetchone()[0]
+            if os.path.abspath(str(current)) == os.path.abspath(str(value)):
+                continue
         quoted = str(value).replace("'", "''")
         con.execute(f"set {key} = '{quoted}'")
