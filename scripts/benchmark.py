@@ -52,6 +52,21 @@ def measure(name: str, cmd: list[str], env: dict[str, str], log: Path) -> dict:
     }
 
 
+def slowest_nodes(run_results: Path, count: int = 10) -> list[dict]:
+    """The dbt build's slowest models and tests (from run_results.json), slowest first."""
+    if not run_results.is_file():
+        return []
+    results = json.loads(run_results.read_text())["results"]
+    ranked = sorted(results, key=lambda r: r.get("execution_time") or 0, reverse=True)
+    return [
+        {
+            "node": r["unique_id"].split(".", 1)[0] + " " + r["unique_id"].rsplit(".", 1)[-1],
+            "seconds": round(r.get("execution_time") or 0, 1),
+        }
+        for r in ranked[:count]
+    ]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=10_000_000, help="chat messages")
@@ -145,6 +160,7 @@ def main(argv: list[str] | None = None) -> int:
             "python": platform.python_version(),
             "duckdb_bounds": {k: v for k, v in duckdb_bounds(db).items() if k != "temp_directory"},
             "steps": results,
+            "slowest_nodes": slowest_nodes(work / "target" / "run_results.json"),
         }
     finally:
         if not args.keep and args.workdir is None:
@@ -165,6 +181,12 @@ def main(argv: list[str] | None = None) -> int:
     print("| --- | ---: | ---: |")
     for r in results:
         print(f"| {r['step']} | {r['seconds']:,} s | {r['peak_rss_mib']:,} MiB |")
+    if summary["slowest_nodes"]:
+        print()
+        print("| slowest dbt node | seconds |")
+        print("| --- | ---: |")
+        for node in summary["slowest_nodes"]:
+            print(f"| `{node['node']}` | {node['seconds']} |")
     return 0
 
 
