@@ -2,7 +2,9 @@
     (purchase, membership_signup, membership_renewal, deal_won), lead_capture (a CRM contact
     created from chat), qualified_lead (a deal first entering 'qualifiedtobuy'),
     newsletter_signup and sponsorship_inquiry (CRM forms), checkout_recovered (an abandoned
-    Shopify checkout later completed). Non-revenue conversions carry no amount. -#}
+    Shopify checkout later completed). Non-revenue conversions carry no amount.
+    is_reported says which rows count (not test-mode, not internal, with a time): the one
+    definition fct_conversions and int_experiment_unit_conversions filter on. -#}
 with
 
 revenue_events as (
@@ -171,7 +173,7 @@ non_revenue as (
     from recovered_checkouts
 ),
 
-final as (
+conversions as (
     select * from revenue_conversions
     union all
     select
@@ -188,6 +190,18 @@ final as (
         false as is_test_mode,
         is_internal
     from non_revenue
+),
+
+final as (
+    select
+        conversions.*,
+        coalesce(
+            not conversions.is_test_mode
+            and not conversions.is_internal
+            and conversions.converted_at is not null,
+            false
+        ) as is_reported
+    from conversions
 )
 
 select * from final
