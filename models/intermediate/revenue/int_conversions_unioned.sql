@@ -19,8 +19,8 @@ form_submissions as (
     select * from {{ ref('stg_hubspot__form_submissions') }}
 ),
 
-deal_stages as (
-    select * from {{ ref('stg_hubspot__deal_stages') }}
+deals as (
+    select * from {{ ref('int_deals_enriched') }}
 ),
 
 deal_contacts as (
@@ -96,11 +96,10 @@ forms as (
 
 qualifications as (
     select
-        deal_stages.deal_id,
-        min(deal_stages.entered_at) as qualified_at
-    from deal_stages
-    where deal_stages.deal_stage = 'qualifiedtobuy'
-    group by deal_stages.deal_id
+        deal_id,
+        qualified_at
+    from deals
+    where qualified_at is not null
 ),
 
 qualified_leads as (
