@@ -6,13 +6,13 @@
     only read those columns. -#}
 {%- set resolution_rule = var('resolution_rule') %}
 {%- if resolution_rule == 'marked' %}
-    {%- set resolved_flag = 'is_marked_resolved' %}
-    {%- set resolved_at = 'marked_resolved_at' %}
-    {%- set resolution_seconds = 'marked_resolution_seconds' %}
+{%- set resolved_flag = 'is_marked_resolved' %}
+{%- set resolved_at = 'marked_resolved_at' %}
+{%- set resolution_seconds = 'marked_resolution_seconds' %}
 {%- elif resolution_rule == 'no_return' %}
-    {%- set resolved_flag = 'is_resolved_no_return' %}
-    {%- set resolved_at = 'no_return_resolved_at' %}
-    {%- set resolution_seconds = seconds_between('started_at', 'no_return_resolved_at') %}
+{%- set resolved_flag = 'is_resolved_no_return' %}
+{%- set resolved_at = 'no_return_resolved_at' %}
+{%- set resolution_seconds = seconds_between('started_at', 'no_return_resolved_at') %}
 {%- else %}
     {{- exceptions.raise_compiler_error(
         "var('resolution_rule') must be 'marked' or 'no_return', got '" ~ resolution_rule ~ "'") }}
