@@ -1,5 +1,23 @@
 {#- One row per conversation: its timeline, flags, counts, CSAT, tags and segments, following
-    the rules in the `conversation_timeline_rules` docs block. Every KPI counts from here. -#}
+    the rules in the `conversation_timeline_rules` docs block. Every KPI counts from here.
+
+    The one place var('resolution_rule') is switched: it picks the expressions behind
+    is_resolved, resolved_at and resolution_seconds; fct_conversations and every other model
+    only read those columns. -#}
+{%- set resolution_rule = var('resolution_rule') %}
+{%- if resolution_rule == 'marked' %}
+{%- set resolved_flag = 'is_marked_resolved' %}
+{%- set resolved_at = 'marked_resolved_at' %}
+{%- set resolution_seconds = 'marked_resolution_seconds' %}
+{%- elif resolution_rule == 'no_return' %}
+{%- set resolved_flag = 'is_resolved_no_return' %}
+{%- set resolved_at = 'no_return_resolved_at' %}
+{%- set resolution_seconds = seconds_between('started_at', 'no_return_resolved_at') %}
+{%- else %}
+    {{- exceptions.raise_compiler_error(
+        "var('resolution_rule') must be 'marked' or 'no_return', got '" ~ resolution_rule ~ "'") }}
+{%- endif %}
+
 with
 
 events as (
@@ -431,22 +449,20 @@ flagged as (
         on base.conversation_id = final_resolutions.conversation_id
 ),
 
-final as (
+no_return_resolutions as (
     select
         flagged.*,
         has_reply and is_no_return_clear as is_resolved_no_return,
         case
             when has_reply and is_no_return_clear then coalesce(last_message_at, started_at)
-        end as no_return_resolved_at,
-        {% if var('resolution_rule') == 'marked' -%}
-        is_marked_resolved
-        {%- elif var('resolution_rule') == 'no_return' -%}
-            has_reply and is_no_return_clear
-        {%- else -%}
-            {{ exceptions.raise_compiler_error(
-                "var('resolution_rule') must be 'marked' or 'no_return', got '"
-                ~ var('resolution_rule') ~ "'") }}
-        {%- endif %} as is_resolved,
+        end as no_return_resolved_at
+    from flagged
+),
+
+resolutions as (
+    select
+        no_return_resolutions.*,
+        {{ resolved_flag }} as is_resolved,
         is_bot_involved and not is_handed_off and not is_human_involved as is_contained,
         is_bot_involved and (is_handed_off or is_human_involved) as is_escalated,
         is_bot_involved and not is_handed_off and not is_human_involved and is_bot_window_clear
@@ -466,7 +482,18 @@ final as (
             >= {{ dbt.dateadd('day', -var('resolution_no_return_days'), 'started_at') }},
             false
         ) as is_repeat_contact
-    from flagged
+    from no_return_resolutions
+),
+
+final as (
+    select
+        resolutions.*,
+        {{ dbt.date_trunc('day', 'started_at') }} as conversation_date,
+        case when is_resolved then {{ resolved_at }} end as resolved_at,
+        case when is_resolved then {{ resolution_seconds }} end as resolution_seconds,
+        is_resolved and has_reply and not is_reopened as is_first_contact_resolved,
+        has_abandon_event and not is_resolved as is_abandoned
+    from resolutions
 )
 
 select * from final

@@ -23,7 +23,9 @@ units as (
 ),
 
 conversions as (
-    select * from {{ ref('fct_conversions') }}
+    -- the conversions fct_conversions publishes (is_reported: not test-mode nor internal)
+    select * from {{ ref('int_conversions_unioned') }}
+    where is_reported
 ),
 
 pageviews as (

@@ -12,7 +12,9 @@ chat_events as (
 ),
 
 conversations as (
-    select * from {{ ref('fct_conversations') }}
+    -- the conversations fct_conversations publishes: internal accounts left out
+    select * from {{ ref('int_conversations_enriched') }}
+    where not is_internal
 ),
 
 unit_conversions as (

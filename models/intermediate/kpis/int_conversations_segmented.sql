@@ -5,7 +5,9 @@
 with
 
 conversations as (
-    select * from {{ ref('fct_conversations') }}
+    -- the conversations fct_conversations publishes: internal accounts left out
+    select * from {{ ref('int_conversations_enriched') }}
+    where not is_internal
 ),
 
 channels as (

@@ -2,7 +2,9 @@
     (purchase, membership_signup, membership_renewal, deal_won), lead_capture (a CRM contact
     created from chat), qualified_lead (a deal first entering 'qualifiedtobuy'),
     newsletter_signup and sponsorship_inquiry (CRM forms), checkout_recovered (an abandoned
-    Shopify checkout later completed). Non-revenue conversions carry no amount. -#}
+    Shopify checkout later completed). Non-revenue conversions carry no amount.
+    is_reported says which rows count (not test-mode, not internal, with a time): the one
+    definition fct_conversions and int_experiment_unit_conversions filter on. -#}
 with
 
 revenue_events as (
@@ -17,8 +19,8 @@ form_submissions as (
     select * from {{ ref('stg_hubspot__form_submissions') }}
 ),
 
-deal_stages as (
-    select * from {{ ref('stg_hubspot__deal_stages') }}
+deals as (
+    select * from {{ ref('int_deals_enriched') }}
 ),
 
 deal_contacts as (
@@ -94,11 +96,10 @@ forms as (
 
 qualifications as (
     select
-        deal_stages.deal_id,
-        min(deal_stages.entered_at) as qualified_at
-    from deal_stages
-    where deal_stages.deal_stage = 'qualifiedtobuy'
-    group by deal_stages.deal_id
+        deal_id,
+        qualified_at
+    from deals
+    where qualified_at is not null
 ),
 
 qualified_leads as (
@@ -171,7 +172,7 @@ non_revenue as (
     from recovered_checkouts
 ),
 
-final as (
+conversions as (
     select * from revenue_conversions
     union all
     select
@@ -188,6 +189,18 @@ final as (
         false as is_test_mode,
         is_internal
     from non_revenue
+),
+
+final as (
+    select
+        conversions.*,
+        coalesce(
+            not conversions.is_test_mode
+            and not conversions.is_internal
+            and conversions.converted_at is not null,
+            false
+        ) as is_reported
+    from conversions
 )
 
 select * from final

@@ -30,7 +30,7 @@ patreon_members as (
 ),
 
 deals as (
-    select * from {{ ref('stg_hubspot__deals') }}
+    select * from {{ ref('int_deals_enriched') }}
 ),
 
 deal_contacts as (
@@ -172,7 +172,7 @@ deal_payments as (
     from deals
     left join deal_people
         on deals.deal_id = deal_people.deal_id and deal_people.contact_number = 1
-    where deals.deal_stage = 'closedwon' and not deals.is_deleted and deals.closed_at is not null
+    where deals.is_won and not deals.is_deleted and deals.closed_at is not null
 ),
 
 payments as (
@@ -188,48 +188,12 @@ payments as (
 payment_days as (
     select distinct
         currency,
-        cast(occurred_at as date) as occurred_day
+        cast(occurred_at as date) as rate_day
     from payments
 ),
 
 day_rates as (
-    {#- the rate of each currency on each day that has a payment: the newest rate on or before it.
-        Joined to the payments by equality on (currency, day), so the range join stays between
-        the few payment days and the rates, never between every payment and every earlier rate. -#}
-    select
-        payment_days.currency,
-        payment_days.occurred_day,
-        fx_rates.usd_per_unit,
-        row_number() over (
-            partition by payment_days.currency, payment_days.occurred_day
-            order by fx_rates.rate_date desc
-        ) as rate_rank
-    from payment_days
-    inner join fx_rates
-        on
-            payment_days.currency = fx_rates.currency
-            and payment_days.occurred_day >= fx_rates.rate_date
-),
-
-rates as (
-    select
-        payments.revenue_event_id,
-        day_rates.usd_per_unit
-    from payments
-    inner join day_rates
-        on
-            payments.currency = day_rates.currency
-            and cast(payments.occurred_at as date) = day_rates.occurred_day
-            and day_rates.rate_rank = 1
-),
-
-reporting_rates as (
-    select
-        currency,
-        usd_per_unit,
-        row_number() over (order by rate_date desc) as rate_rank
-    from fx_rates
-    where currency = '{{ var("reporting_currency") }}'
+    {{ fx_rates_to_reporting('payment_days', 'fx_rates') }}
 ),
 
 final as (
@@ -239,21 +203,21 @@ final as (
         payments.refunded_amount > payments.gross_amount as is_refund_above_payment,
         payments.gross_amount
         - least(payments.refunded_amount, payments.gross_amount) as net_amount,
-        {{ safe_divide('rates.usd_per_unit', 'reporting_rates.usd_per_unit') }} as fx_rate_to_reporting,
+        day_rates.fx_rate_to_reporting,
         '{{ var("reporting_currency") }}' as reporting_currency,
         round(
             cast(
                 (payments.gross_amount - least(payments.refunded_amount, payments.gross_amount))
-                * rates.usd_per_unit / nullif(reporting_rates.usd_per_unit, 0)
+                * day_rates.fx_rate_to_reporting
                 as {{ dbt.type_numeric() }}
             ),
             2
         ) as net_amount_reporting
     from payments
-    left join rates
-        on payments.revenue_event_id = rates.revenue_event_id
-    cross join reporting_rates
-    where reporting_rates.rate_rank = 1
+    left join day_rates
+        on
+            payments.currency = day_rates.currency
+            and cast(payments.occurred_at as date) = day_rates.rate_day
 )
 
 select * from final

@@ -1,6 +1,7 @@
 {#- One row per conversation (internal and test accounts excluded): its timeline, resolution
     flags under the active rules, message counts, CSAT, tags and segments. Rules: see the
-    `conversation_timeline_rules` docs block. -#}
+    `conversation_timeline_rules` docs block; every column is computed in
+    int_conversations_enriched (var('resolution_rule') is switched there only). -#}
 with
 
 conversations as (
@@ -15,7 +16,7 @@ final as (
         source_system,
         channel,
         started_at,
-        {{ dbt.date_trunc('day', 'started_at') }} as conversation_date,
+        conversation_date,
         last_event_at,
         has_open_event,
         has_visitor_message,
@@ -29,27 +30,19 @@ final as (
         first_human_response_at,
         first_human_response_seconds,
         is_resolved,
-        case
-            when is_resolved
-                then {% if var('resolution_rule') == 'no_return' %}no_return_resolved_at{% else %}marked_resolved_at{% endif %}
-        end as resolved_at,
-        case
-            when is_resolved
-                then {% if var('resolution_rule') == 'no_return' %}
-                    {{ seconds_between('started_at', 'no_return_resolved_at') }}
-                {% else %}marked_resolution_seconds{% endif %}
-        end as resolution_seconds,
+        resolved_at,
+        resolution_seconds,
         is_marked_resolved,
         marked_resolved_at,
         resolved_by,
         is_resolved_no_return,
         no_return_resolved_at,
-        is_resolved and has_reply and not is_reopened as is_first_contact_resolved,
+        is_first_contact_resolved,
         reopen_count,
         is_reopened,
         has_resolution_event,
         is_engaged,
-        has_abandon_event and not is_resolved as is_abandoned,
+        is_abandoned,
         has_reply,
         is_bot_involved,
         is_human_involved,

@@ -1,25 +1,25 @@
 {#- Loader accounting: one row per load date and raw table with the files and rows that came in,
     and how they split between loaded and quarantined (rows_in_files = rows_loaded +
-    rows_quarantined, tested), plus files that arrived empty or with schema drift. -#}
+    rows_quarantined, tested), plus files that arrived empty or with schema drift. The counts
+    come from int_load_files_aggregated_daily. -#}
 with
 
 load_files as (
-    select * from {{ ref('stg_loader__load_files') }}
+    select * from {{ ref('int_load_files_aggregated_daily') }}
 ),
 
 final as (
     select
         load_date,
         table_name,
-        count(*) as files,
-        sum(rows_in_file) as rows_in_files,
-        sum(rows_loaded) as rows_loaded,
-        sum(rows_quarantined) as rows_quarantined,
-        {{ safe_divide('sum(rows_quarantined)', 'sum(rows_in_file)') }} as quarantine_rate,
-        sum(case when rows_in_file = 0 then 1 else 0 end) as empty_files,
-        sum(case when load_notes like '%schema drift%' then 1 else 0 end) as schema_drift_files
+        files,
+        rows_in_files,
+        rows_loaded,
+        rows_quarantined,
+        {{ safe_divide('rows_quarantined', 'rows_in_files') }} as quarantine_rate,
+        empty_files,
+        schema_drift_files
     from load_files
-    group by 1, 2
 )
 
 select * from final

@@ -3,32 +3,12 @@
     The refused lines themselves stay in raw._quarantine (they may hold personal data). -#}
 with
 
-quarantine as (
-    select * from {{ ref('stg_loader__quarantine') }}
-),
-
-load_files as (
-    select * from {{ ref('stg_loader__load_files') }}
-),
-
 refused as (
-    select
-        quarantine_date,
-        table_name,
-        reason_class,
-        count(*) as rows_quarantined,
-        count(distinct source_file) as files_with_quarantine
-    from quarantine
-    group by 1, 2, 3
+    select * from {{ ref('int_quarantined_rows_aggregated_daily') }}
 ),
 
 arrived as (
-    select
-        load_date,
-        table_name,
-        sum(rows_in_file) as rows_in_files
-    from load_files
-    group by 1, 2
+    select * from {{ ref('int_load_files_aggregated_daily') }}
 ),
 
 final as (

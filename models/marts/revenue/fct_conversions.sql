@@ -22,7 +22,7 @@ final as (
         net_amount,
         net_amount_reporting
     from conversions
-    where not is_test_mode and not is_internal and converted_at is not null
+    where is_reported
 )
 
 select * from final

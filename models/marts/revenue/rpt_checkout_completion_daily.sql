@@ -1,42 +1,17 @@
 {#- Checkout completion and abandoned-cart recovery per day, for checkouts whose person chatted
     in the var('default_attribution_window_days') days before (chat-assisted) and the rest.
     Started checkouts = orders + abandoned checkouts never completed; completed = orders;
-    recovery = abandoned checkouts completed later / abandoned checkouts. -#}
+    recovery = abandoned checkouts completed later / abandoned checkouts. The checkouts come
+    from int_checkout_events_unioned. -#}
 with
 
-orders as (
-    select * from {{ ref('stg_shopify__orders') }}
-    where not is_test_mode and not is_internal
-),
-
-checkouts as (
-    select * from {{ ref('stg_shopify__abandoned_checkouts') }}
-    where not is_internal
+checkout_events as (
+    select * from {{ ref('int_checkout_events_unioned') }}
 ),
 
 conversations as (
     select * from {{ ref('fct_conversations') }}
     where has_visitor_message
-),
-
-checkout_events as (
-    select
-        'order:' || order_id as checkout_event_id,
-        email_hash as person_id,
-        created_at as checkout_started_at,
-        true as is_completed,
-        false as is_abandoned,
-        false as is_recovered
-    from orders
-    union all
-    select
-        'abandoned:' || checkout_id as checkout_event_id,
-        email_hash as person_id,
-        created_at as checkout_started_at,
-        false as is_completed,
-        true as is_abandoned,
-        completed_at is not null as is_recovered
-    from checkouts
 ),
 
 assisted as (

@@ -4,24 +4,15 @@
     30) before signup or the first var('retention_chat_days_after_signup') days (default 7) of
     membership (a fixed window, so longer-lived members do not get more time to chat). A member
     is retained at N days when still active N days after signup; only members whose N-day mark
-    the data has reached are counted. Retention lift = chatters' rate - non-chatters' rate. -#}
+    the data has reached are counted. Retention lift = chatters' rate - non-chatters' rate.
+    The members come from int_memberships_unioned. -#}
 {%- set days_before = var('retention_chat_days_before_signup') | int %}
 {%- set days_after = var('retention_chat_days_after_signup') | int %}
 
 with
 
-subscriptions as (
-    select * from {{ ref('stg_stripe__subscriptions') }}
-    where not is_test_mode
-),
-
-patreon_members as (
-    select * from {{ ref('stg_patreon__members') }}
-    where not is_internal
-),
-
-identities as (
-    select * from {{ ref('int_identities_stitched') }}
+members as (
+    select * from {{ ref('int_memberships_unioned') }}
 ),
 
 conversations as (
@@ -31,36 +22,6 @@ conversations as (
 
 horizon as (
     select max(last_event_at) as data_horizon_at from {{ ref('fct_conversations') }}
-),
-
-latest_snapshots as (
-    select
-        patreon_members.*,
-        row_number() over (
-            partition by patreon_user_id order by snapshot_at desc, snapshot_file desc
-        ) as recency
-    from patreon_members
-),
-
-members as (
-    select
-        'stripe:' || subscriptions.subscription_id as membership_id,
-        identities.person_id,
-        subscriptions.started_at as signed_up_at,
-        coalesce(subscriptions.ended_at, subscriptions.canceled_at) as ended_at
-    from subscriptions
-    inner join identities
-        on
-            identities.identifier_type = 'stripe_customer_id'
-            and subscriptions.customer_id = identities.identifier_value
-    union all
-    select
-        'patreon:' || patreon_user_id as membership_id,
-        email_hash as person_id,
-        patron_since_at as signed_up_at,
-        case when patron_status != 'active patron' then last_charged_at end as ended_at
-    from latest_snapshots
-    where recency = 1 and email_hash is not null
 ),
 
 chatters as (
