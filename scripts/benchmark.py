@@ -53,18 +53,22 @@ def measure(name: str, cmd: list[str], env: dict[str, str], log: Path) -> dict:
 
 
 def slowest_nodes(run_results: Path, count: int = 10) -> list[dict]:
-    """The dbt build's slowest models and tests (from run_results.json), slowest first."""
+    """The dbt build's slowest models and tests (from run_results.json), slowest first, named as
+    in the manifest beside it (a long test name's unique id ends in a hash)."""
     if not run_results.is_file():
         return []
+    manifest_path = run_results.with_name("manifest.json")
+    nodes = json.loads(manifest_path.read_text())["nodes"] if manifest_path.is_file() else {}
     results = json.loads(run_results.read_text())["results"]
     ranked = sorted(results, key=lambda r: r.get("execution_time") or 0, reverse=True)
-    return [
-        {
-            "node": r["unique_id"].split(".", 1)[0] + " " + r["unique_id"].rsplit(".", 1)[-1],
-            "seconds": round(r.get("execution_time") or 0, 1),
-        }
-        for r in ranked[:count]
-    ]
+    named = []
+    for r in ranked[:count]:
+        uid = r["unique_id"]
+        name = nodes.get(uid, {}).get("name") or uid.rsplit(".", 1)[-1]
+        named.append(
+            {"node": f"{uid.split('.', 1)[0]} {name}", "seconds": round(r["execution_time"], 1)}
+        )
+    return named
 
 
 def main(argv: list[str] | None = None) -> int:
