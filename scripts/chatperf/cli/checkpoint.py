@@ -1,7 +1,8 @@
 """Run the Great Expectations checkpoint (staging and marts suites) against the warehouse.
 
 Run it after `dbt build`. Exit code 0 when every suite passes; 1 with a one-line summary naming
-the failing suites and expectations; 2 for a usage error (missing or locked database). Data
+the failing suites and expectations; 2 for a usage error (missing or locked database, no dbt
+manifest: the allowed values come from its accepted_values tests). Data
 Docs HTML for people to read is written to --data-docs (default data/gx_docs/index.html).
 """
 
@@ -33,6 +34,12 @@ def main(argv: list[str] | None = None) -> int:
         help=f"folder for the GX Data Docs HTML (default: {DEFAULT_GX_DOCS})",
     )
     parser.add_argument("--no-data-docs", action="store_true", help="skip the Data Docs HTML")
+    parser.add_argument(
+        "--manifest",
+        help="dbt's manifest.json, whose accepted_values tests give the allowed values "
+        "(default: $CHATPERF_DBT_MANIFEST, else target/manifest.json beside the database, "
+        "else the project's target/manifest.json)",
+    )
     parser.add_argument(
         "--batch-rows",
         type=int,
@@ -82,6 +89,7 @@ def main(argv: list[str] | None = None) -> int:
             layers=args.layer or LAYERS,
             tables=args.table,
             progress=progress,
+            manifest=args.manifest,
         )
     except CheckpointError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -235,9 +235,15 @@ class Pipeline:
         return f"{len(results)} nodes passed" + (f" ({warned} warnings)" if warned else "")
 
     def checks(self) -> str:
+        # the checks read the allowed values of dbt's accepted_values tests from this build's
+        # manifest
+        env = {
+            "CHATPERF_DUCKDB_PATH": str(self.database),
+            "CHATPERF_DBT_MANIFEST": str(self.target / "manifest.json"),
+        }
         if self.checkpoint_cmd:
             cmd = [*self.checkpoint_cmd, "--database", str(self.database)]
-            code, lines = run_command(cmd, {"CHATPERF_DUCKDB_PATH": str(self.database)})
+            code, lines = run_command(cmd, env)
             if code != 0:
                 name = shlex.join(self.checkpoint_cmd)[:60]
                 raise StepFailed(f"checkpoint `{name}` exited {code}: {last_line(lines)}")
@@ -246,7 +252,7 @@ class Pipeline:
             raise StepFailed(f"checkpoint script {self.checkpoint} does not exist")
         cmd = [sys.executable, str(self.checkpoint), "--database", str(self.database)]
         cmd += ["--data-docs", str(self.data_dir / "gx_docs")]
-        code, lines = run_command(cmd, {"CHATPERF_DUCKDB_PATH": str(self.database)})
+        code, lines = run_command(cmd, env)
         if code != 0:
             raise StepFailed(f"checkpoint {self.checkpoint.name} exited {code}: {last_line(lines)}")
         return last_line(lines)
