@@ -6,8 +6,14 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-export CHATPERF_DUCKDB_PATH ?= data/warehouse.duckdb
-export CHATPERF_LANDING ?= data/landing
+# The default paths live in scripts/chatperf/settings.py; this reads them (NAME?=value words,
+# so the environment and the command line still override them). It needs only the standard
+# library, so it works before `make setup`.
+$(foreach setting,$(shell $(PYTHON) scripts/chatperf/settings.py --make),$(eval $(setting)))
+ifndef CHATPERF_DUCKDB_PATH
+$(error cannot read the default paths: `$(PYTHON) scripts/chatperf/settings.py --make` failed)
+endif
+export CHATPERF_DUCKDB_PATH CHATPERF_LANDING
 export DBT_PROFILES_DIR := $(CURDIR)
 SEED ?= 42
 CONVERSATIONS ?= 3000
@@ -20,13 +26,14 @@ RETENTION_DAYS ?=
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
 
-$(STAMP): requirements.txt
+$(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
-setup: $(STAMP) ## create .venv with the pinned dependencies
+setup: $(STAMP) ## create .venv: the pinned dependencies, then chatperf editable (the chatperf-* commands)
 
 browser: ## install Debian's chromium for the dashboard browser test when it is missing
 	@command -v chromium >/dev/null || { \
@@ -34,7 +41,7 @@ browser: ## install Debian's chromium for the dashboard browser test when it is 
 		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium; }
 
 demo: setup ## the main job on fresh demo data: generate, then the pipeline (load, dbt build, checks, docs, publish)
-	rm -rf $(CHATPERF_LANDING) $(CHATPERF_DUCKDB_PATH) data/serving data/pipeline_state.json
+	rm -rf $(CHATPERF_LANDING) $(CHATPERF_DUCKDB_PATH) $(CHATPERF_DATA_DIR)/serving $(CHATPERF_DATA_DIR)/pipeline_state.json
 	$(MAKE) generate pipeline
 
 generate: setup ## generate demo landing files (SEED, CONVERSATIONS, DAYS, START_DATE)
@@ -48,7 +55,7 @@ build: setup ## dbt build: seeds, models, data tests and unit tests
 	$(BIN)/dbt build
 
 checks: setup ## the Great Expectations checkpoint on the warehouse (Data Docs in data/gx_docs/index.html)
-	$(BIN)/python scripts/run_checkpoint.py --database $(CHATPERF_DUCKDB_PATH) --data-docs data/gx_docs
+	$(BIN)/python scripts/run_checkpoint.py --database $(CHATPERF_DUCKDB_PATH)
 
 freshness: setup ## dbt source freshness (warn after 36 h, error after 7 days without new data)
 	$(BIN)/dbt source freshness

@@ -34,10 +34,11 @@ from pathlib import Path
 
 import duckdb
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "scripts" / "dashboard"))
 # Only the number formatting is shared with the app; the values are computed independently.
-from formatting import fmt_money, fmt_rate, fmt_seconds  # noqa: E402
+from chatperf.formatting import fmt_money, fmt_rate, fmt_seconds
+from chatperf.settings import DEFAULT_SCREENSHOTS, DEFAULT_SERVING_PATH, PROJECT_DIR
+
+ROOT = PROJECT_DIR
 
 PAGES = {  # name -> URL path (Streamlit's pages/ folder: file name without the number prefix)
     "overview": "",
@@ -401,14 +402,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--serving",
-        default=os.environ.get("CHATPERF_SERVING_PATH")
-        or str(ROOT / "data" / "serving" / "chat_metrics.duckdb"),
+        default=os.environ.get("CHATPERF_SERVING_PATH") or str(ROOT / DEFAULT_SERVING_PATH),
         help="serving copy the dashboard reads and the numbers are checked against",
     )
     parser.add_argument("--url", help="an already running dashboard (default: start one)")
     parser.add_argument(
         "--out",
-        default=str(ROOT / "artifacts" / "screenshots"),
+        default=str(ROOT / DEFAULT_SCREENSHOTS),
         help="folder for the screenshots, DOM dumps and per-page status (default: "
         "artifacts/screenshots, git-ignored)",
     )

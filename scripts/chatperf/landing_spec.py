@@ -244,7 +244,9 @@ TABLES: tuple[Table, ...] = (
             "amount_due:int!, amount_paid:int, currency!, created:ts!, period_start:ts, "
             "period_end:ts, livemode:bool, _fivetran_synced:ts"
         ),
-        description="Stripe invoices: subscription_create is a signup, subscription_cycle renews.",
+        description=(
+            "Stripe invoices: subscription_create is a signup, subscription_cycle a renewal."
+        ),
         key=("id",),
     ),
     Table(

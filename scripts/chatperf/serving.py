@@ -34,9 +34,9 @@ from pathlib import Path
 
 import duckdb
 
+from chatperf import settings
 from chatperf.settings import apply_duckdb_bounds
 
-DEFAULT_SERVING_PATH = "data/serving/chat_metrics.duckdb"
 PUBLISHED_SCHEMAS = ("marts",)
 PUBLISHED_SEEDS = ("alert_thresholds",)
 META_SCHEMA = "meta"
@@ -94,7 +94,7 @@ class PublishResult:
 
 def default_serving_path() -> Path:
     """The serving copy: $CHATPERF_SERVING_PATH, else data/serving/chat_metrics.duckdb."""
-    return Path(os.environ.get("CHATPERF_SERVING_PATH", DEFAULT_SERVING_PATH))
+    return Path(settings.default_serving_path())
 
 
 def parquet_dir(serving_path: str | os.PathLike) -> Path:

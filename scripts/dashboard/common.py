@@ -25,15 +25,17 @@ import altair as alt
 import duckdb
 import pandas as pd
 import streamlit as st
-from formatting import (
+
+from chatperf.formatting import (
     FORMATS,
     fmt_money,
     fmt_points,
     fmt_seconds,
 )
+from chatperf.settings import DEFAULT_SERVING_PATH, PROJECT_DIR, apply_duckdb_bounds
 
-ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_SERVING = ROOT / "data" / "serving" / "chat_metrics.duckdb"
+# The dashboard may start in any folder: its default serving copy is the project's.
+DEFAULT_SERVING = PROJECT_DIR / DEFAULT_SERVING_PATH
 SEGMENT_LABELS = {
     "all": "all visitors",
     "traffic_source": "traffic source",
@@ -83,6 +85,7 @@ def _query(path: str, version_key: tuple[int, int], sql: str, params: tuple) -> 
     # connection to the path is open; ATTACH always opens the file the path names now.
     con = duckdb.connect(":memory:")
     try:
+        apply_duckdb_bounds(con)
         con.execute(f"attach '{path.replace(chr(39), chr(39) * 2)}' as serving (read_only)")
         con.execute("use serving")
         return con.execute(sql, list(params)).df()

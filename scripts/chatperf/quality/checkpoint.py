@@ -25,6 +25,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from chatperf.quality.dbt_manifest import ManifestError, default_manifest, use_manifest
 from chatperf.settings import apply_duckdb_bounds
 
 LAYERS = ("staging", "marts")
@@ -343,32 +344,43 @@ def run_checkpoint(
     layers: Iterable[str] = LAYERS,
     tables: Iterable[str] | None = None,
     progress: Callable[[str, int], None] | None = None,
+    manifest: str | os.PathLike | None = None,
 ) -> Report:
-    """Validate every suite of the layers (or only ``tables``) and return what failed."""
+    """Validate every suite of the layers (or only ``tables``) and return what failed.
+
+    The suites' allowed values come from dbt's ``manifest`` (default:
+    ``dbt_manifest.default_manifest``)."""
     _quiet_gx()
     database = Path(database)
     con = _connect(database)
     docs = Path(data_docs) if data_docs else None
     try:
-        context = _context(docs)
-        datasource = context.data_sources.add_pandas("warehouse")
-        report = Report()
-        wanted = set(tables) if tables else None
-        specs = [
-            spec for layer in layers for spec in suites(layer) if not wanted or spec.table in wanted
-        ]
-        unknown = (wanted or set()) - {spec.table for spec in specs}
-        if unknown:
-            raise CheckpointError(f"no suite for table(s): {', '.join(sorted(unknown))}")
-        for spec in specs:
-            if progress:
-                progress(spec.table, len(specs))
-            _validate_table(context, datasource, con, spec, batch_rows, report)
-        if docs is not None:
-            docs.mkdir(parents=True, exist_ok=True)
-            _clear_docs(docs)
-            context.build_data_docs()
-            report.data_docs = docs / "index.html"
-        return report
+        with use_manifest(manifest or default_manifest(database)):
+            return _run(con, docs, batch_rows, layers, tables, progress)
+    except ManifestError as exc:
+        raise CheckpointError(str(exc)) from None
     finally:
         con.close()
+
+
+def _run(con, docs, batch_rows, layers, tables, progress) -> Report:
+    context = _context(docs)
+    datasource = context.data_sources.add_pandas("warehouse")
+    report = Report()
+    wanted = set(tables) if tables else None
+    specs = [
+        spec for layer in layers for spec in suites(layer) if not wanted or spec.table in wanted
+    ]
+    unknown = (wanted or set()) - {spec.table for spec in specs}
+    if unknown:
+        raise CheckpointError(f"no suite for table(s): {', '.join(sorted(unknown))}")
+    for spec in specs:
+        if progress:
+            progress(spec.table, len(specs))
+        _validate_table(context, datasource, con, spec, batch_rows, report)
+    if docs is not None:
+        docs.mkdir(parents=True, exist_ok=True)
+        _clear_docs(docs)
+        context.build_data_docs()
+        report.data_docs = docs / "index.html"
+    return report

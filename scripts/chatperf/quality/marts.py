@@ -11,40 +11,26 @@ from __future__ import annotations
 
 import great_expectations.expectations as gxe
 
+from chatperf.quality.dbt_manifest import accepted_values
 from chatperf.quality.rules import (
     TableSuite,
     accepted,
     at_most,
     between,
+    dbt_accepted,
     mart_defaults,
     never_both,
     not_null,
 )
-from chatperf.quality.staging import ACTOR_TYPES
 
-RESOLUTION_PATHS = ("bot", "human", "escalated", "unanswered")
-ATTRIBUTION_MODELS = ("first_touch", "last_touch", "linear", "position_based")
-CONVERSION_TYPES = (
-    "purchase",
-    "membership_signup",
-    "membership_renewal",
-    "checkout_recovered",
-    "lead_capture",
-    "qualified_lead",
-    "newsletter_signup",
-    "sponsorship_inquiry",
-    "deal_won",
-)
-
-METRIC_TYPES = ("proportion", "mean", "ratio")
-TEST_METHODS = ("two_proportion_z_test", "welch_t_test", "delta_method_z_test")
-VERDICTS = ("control", "winner", "loser", "inconclusive", "guardrail_failed")
+# The enums come from the marts' accepted_values tests (dbt's manifest), except the KPI
+# segments, which no dbt test of the KPI marts lists.
 
 
 def _conversations(columns):
     return mart_defaults(columns) + [
         not_null("conversation_id", "Grain: one row per conversation."),
-        accepted("resolution_path", RESOLUTION_PATHS, "Each conversation has one path."),
+        dbt_accepted("fct_conversations", "resolution_path", "Each conversation has one path."),
         # Containment = conversations never handed to a human: contained and handed off exclude
         # each other.
         never_both("is_contained", "is_handed_off", "Containment: never handed to a human."),
@@ -68,7 +54,7 @@ def _messages(columns):
     return mart_defaults(columns) + [
         not_null("message_id", "Grain: one row per message."),
         # Bot and human activity stay distinct: one actor label per message.
-        accepted("actor_type", ACTOR_TYPES, "Each message has exactly one actor type."),
+        dbt_accepted("fct_chat_messages", "actor_type", "Each message has exactly one actor type."),
         not_null("actor_type", "Every message is labelled."),
     ]
 
@@ -110,7 +96,7 @@ def _community(columns):
 
 def _conversions(columns):
     return mart_defaults(columns) + [
-        accepted("conversion_type", CONVERSION_TYPES, "Documented conversion types."),
+        dbt_accepted("fct_conversions", "conversion_type", "Documented conversion types."),
         # Refunds reduce revenue but never below zero: net <= gross.
         at_most("net_amount", "gross_amount", "Net revenue never exceeds the gross payment."),
     ]
@@ -118,7 +104,9 @@ def _conversions(columns):
 
 def _attribution(columns):
     return mart_defaults(columns) + [
-        accepted("attribution_model", ATTRIBUTION_MODELS, "The four attribution models."),
+        dbt_accepted(
+            "fct_conversion_attribution", "attribution_model", "The four attribution models."
+        ),
         # A conversion's credit never sums to more than its value: each touch gets 0..1.
         between("credit", 0, 1, "Attribution credit per touch lies in [0, 1]."),
     ]
@@ -140,20 +128,21 @@ def _executive(columns):
 
 
 def _experiment_results(columns):
+    verdicts = accepted_values("rpt_experiment_results", "verdict").values
     return mart_defaults(columns) + [
         # models/marts/experiments/_experiments__docs.md: experiment_p_value, experiment_ci
         between("p_value", 0, 1, "A p-value is a probability."),
         at_most("ci_lower", "ci_upper", "The interval of the lift: lower <= upper."),
         at_most("relative_ci_lower", "relative_ci_upper", "Relative lift: lower <= upper."),
-        accepted("metric_type", METRIC_TYPES, "Proportion, mean or ratio metrics."),
-        accepted("test_method", TEST_METHODS, "One test per metric type."),
-        accepted("verdict", VERDICTS, "The documented verdicts."),
+        dbt_accepted("rpt_experiment_results", "metric_type", "Proportion, mean or ratio metrics."),
+        dbt_accepted("rpt_experiment_results", "test_method", "One test per metric type."),
+        dbt_accepted("rpt_experiment_results", "verdict", "The documented verdicts."),
         # experiment_verdict: a metric whose guardrail worsened significantly is flagged, never
         # called a winner
         gxe.ExpectColumnPairValuesToBeInSet(
             column_A="guardrail_worsened",
             column_B="verdict",
-            value_pairs_set=[(False, v) for v in VERDICTS] + [(True, "guardrail_failed")],
+            value_pairs_set=[(False, v) for v in verdicts] + [(True, "guardrail_failed")],
             ignore_row_if="either_value_is_missing",
             description="A worsened guardrail makes the verdict guardrail_failed, never winner.",
         ),
@@ -176,17 +165,13 @@ def _holdout(columns):
             "incremental_ci_upper_per_1000",
             "The interval of the incremental value: lower <= upper.",
         ),
-        accepted("metric", ("conversions", "revenue"), "Holdout metrics."),
+        dbt_accepted("rpt_holdout_incrementality", "metric", "Holdout metrics."),
     ]
 
 
 def _tracking(columns):
     return mart_defaults(columns) + [
-        accepted(
-            "health_status",
-            ("ok", "drop", "spike", "low_volume", "insufficient_history", "partial_day"),
-            "Tracking-health statuses.",
-        ),
+        dbt_accepted("rpt_tracking_health_daily", "health_status", "Tracking-health statuses."),
     ]
 
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import great_expectations.expectations as gxe
 from great_expectations.expectations.expectation import Expectation
 
+from chatperf.quality.dbt_manifest import accepted_values
 from chatperf.quality.pii import ROOT, patterns
 
 # {column name: DuckDB type} for the table being validated, read when the checkpoint runs.
@@ -178,6 +179,14 @@ def accepted(
         description=definition,
         severity="warning" if warn_only else "critical",
     )
+
+
+def dbt_accepted(model: str, column: str, definition: str) -> Expectation:
+    """Values in the set of dbt's ``accepted_values`` test on ``model.column`` (from dbt's
+    manifest: the list lives once, in the model's YAML), with its severity: ``warn`` there, for a
+    vendor's enum, makes it a GX warning here."""
+    enum = accepted_values(model, column)
+    return accepted(column, enum.values, definition, warn_only=enum.warn)
 
 
 def not_null(column: str, definition: str) -> Expectation:
