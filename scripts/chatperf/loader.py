@@ -10,26 +10,26 @@ Every data row of every landing file ends in exactly one of two places:
 ``raw._load_files`` records each file once by content hash (so loading the same file twice adds
 nothing) with its row accounting: ``rows_in_file = rows_loaded + rows_quarantined``. A file is
 loaded in one transaction, so an interrupted load leaves no half file behind.
+
+A bad file never stops the others: a line with undecodable bytes, a CSV record the csv module
+refuses, a value out of its column's range are quarantined rows; a gzip stream that breaks off
+loads nothing (each line that could be read is quarantined, the note says why); a path that is
+not a regular file (FIFO, dangling symlink) is never opened and is recorded with a note.
 """
 
 from __future__ import annotations
 
 import collections
 import concurrent.futures
-import csv
+import contextlib
 import datetime as dt
-import gzip
 import hashlib
-import io
 import multiprocessing
 import os
-import re
 import shutil
 import tempfile
 import uuid
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -37,17 +37,23 @@ import orjson
 import pyarrow as pa
 
 from chatperf.landing_spec import (
-    CHAT_EVENT_TYPES,
-    CHAT_EVENTS_WITHOUT_CONVERSATION,
     TABLES,
-    TABLES_BY_NAME,
-    Column,
     Table,
     table_for_file,
+)
+from chatperf.loader_read import TextFile, readable_lines, refusal, show_escaped
+from chatperf.loader_rows import (  # noqa: F401  (_parse_ts: the tests check it against staging)
+    ARROW_TYPES,
+    SQL_TYPES,
+    FileResult,
+    _iter_csv,
+    _iter_jsonl,
+    _parse_ts,
 )
 from chatperf.settings import apply_duckdb_bounds
 
 BATCH_ROWS = 100_000
+NOT_READ = "(not read)"  # raw._load_files.file_sha256 of a path refused unread
 META_COLUMNS = ("_extra_columns", "_source_file", "_source_line", "_loaded_at", "_load_id")
 
 
@@ -56,283 +62,11 @@ class LoadError(Exception):
 
 
 # --------------------------------------------------------------------------------------
-# value parsing: each parser returns the typed value or raises ValueError with a reason
-
-
-def _parse_str(v: str) -> str:
-    return v
-
-
-def _parse_int(v: str) -> int:
-    try:
-        return int(v.strip())
-    except ValueError:
-        raise ValueError(f"{v!r} is not an integer") from None
-
-
-def _parse_dec(v: str) -> Decimal:
-    try:
-        d = Decimal(v.strip())
-    except InvalidOperation:
-        raise ValueError(f"{v!r} is not a decimal number") from None
-    if not d.is_finite():
-        raise ValueError(f"{v!r} is not a finite number")
-    return d
-
-
-_TRUE = {"true", "t", "1", "yes", "y"}
-_FALSE = {"false", "f", "0", "no", "n"}
-
-
-def _parse_bool(v: str) -> bool:
-    s = v.strip().lower()
-    if s in _TRUE:
-        return True
-    if s in _FALSE:
-        return False
-    raise ValueError(f"{v!r} is not a boolean")
-
-
-# The ISO-8601 forms staging casts on every engine (macros/cross_db/timestamps.sql): a date,
-# optionally a time (HH:MM, HH:MM:SS, fractions); an offset (Z, +HH, +HHMM, +HH:MM) only after
-# full seconds and with nothing between them. Python alone would accept more ('10:00 +02:00',
-# a lower-case 'z', '10:00+02:00') that DuckDB then refuses mid-build; such rows are quarantined.
-_TS_FORM = re.compile(
-    r"\d{4}-\d{2}-\d{2}"
-    r"(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?"
-    r"|[T ]\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}(?::?\d{2})?))?"
-)
-
-
-def _parse_ts(v: str) -> str:
-    s = v.strip()
-    if not _TS_FORM.fullmatch(s):
-        raise ValueError(
-            f"{v!r} is not an ISO-8601 timestamp (YYYY-MM-DD[THH:MM[:SS[.f]]], offset Z or "
-            "+HH[:MM] after the seconds)"
-        )
-    try:
-        dt.datetime.fromisoformat(s.replace("Z", "+00:00"))
-    except ValueError:
-        raise ValueError(f"{v!r} is not an ISO-8601 timestamp (no such date or time)") from None
-    return s
-
-
-def _parse_date(v: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(v.strip())
-    except ValueError:
-        raise ValueError(f"{v!r} is not a date") from None
-
-
-def _parse_json(v: str) -> str:
-    try:
-        orjson.loads(v)
-    except orjson.JSONDecodeError:
-        raise ValueError(f"{v[:40]!r} is not valid JSON") from None
-    return v
-
-
-PARSERS: dict[str, Callable[[str], object]] = {
-    "str": _parse_str,
-    "int": _parse_int,
-    "dec": _parse_dec,
-    "bool": _parse_bool,
-    "ts": _parse_ts,
-    "date": _parse_date,
-    "json": _parse_json,
-}
-
-ARROW_TYPES: dict[str, pa.DataType] = {
-    "str": pa.string(),
-    "int": pa.int64(),
-    "dec": pa.decimal128(18, 4),
-    "bool": pa.bool_(),
-    "ts": pa.string(),
-    "date": pa.date32(),
-    "json": pa.string(),
-}
-
-SQL_TYPES: dict[str, str] = {
-    "str": "varchar",
-    "int": "bigint",
-    "dec": "decimal(18, 4)",
-    "bool": "boolean",
-    "ts": "varchar",
-    "date": "date",
-    "json": "varchar",
-}
+# the warehouse side
 
 
 def quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
-
-
-# --------------------------------------------------------------------------------------
-# rows: a parsed row is a list of typed values in contract order, or a quarantine reason
-
-
-@dataclass
-class FileResult:
-    path: str
-    table: str
-    sha256: str
-    rows_in_file: int = 0
-    rows_loaded: int = 0
-    rows_quarantined: int = 0
-    skipped: bool = False
-    notes: list[str] = field(default_factory=list)
-
-
-def _convert(columns: tuple[Column, ...], values: dict[str, object]) -> list[object]:
-    """Type-check one record given as {column: raw value}; raise ValueError with the reason."""
-    out: list[object] = []
-    for col in columns:
-        raw = values.get(col.name)
-        if raw is None or (isinstance(raw, str) and raw.strip() == ""):
-            if col.required:
-                raise ValueError(f"missing required value '{col.name}'")
-            out.append(None)
-            continue
-        if not isinstance(raw, str):
-            # JSON scalars: keep numbers and booleans exact, objects as JSON text
-            if col.type == "json" or isinstance(raw, dict | list):
-                raw = orjson.dumps(raw).decode()
-            elif isinstance(raw, bool):
-                raw = "true" if raw else "false"
-            else:
-                raw = str(raw)
-        try:
-            out.append(PARSERS[col.type](raw))
-        except ValueError as exc:
-            raise ValueError(f"column '{col.name}': {exc}") from None
-    return out
-
-
-def _chat_event_record(obj: dict) -> dict[str, object]:
-    """Map a Segment track event onto the chat_events columns, checking its envelope."""
-    if not isinstance(obj, dict):
-        raise ValueError("JSON line is not an object")
-    event = obj.get("event")
-    if event is not None and event not in CHAT_EVENT_TYPES:
-        raise ValueError(f"unknown event type {event!r}")
-    props = obj.get("properties") or {}
-    if not isinstance(props, dict):
-        raise ValueError("properties is not an object")
-    conversation_id = props.get("conversation_id")
-    if event is not None and event not in CHAT_EVENTS_WITHOUT_CONVERSATION and not conversation_id:
-        raise ValueError(f"missing required value 'properties.conversation_id' for {event!r}")
-    return {
-        "event_id": obj.get("messageId"),
-        "event_type": event,
-        "event_timestamp": obj.get("timestamp"),
-        "received_at": obj.get("receivedAt"),
-        "anonymous_id": obj.get("anonymousId"),
-        "conversation_id": conversation_id,
-    }
-
-
-_PAYLOAD_INDEX = TABLES_BY_NAME["chat_events"].column_names.index("payload")
-_ENVELOPE_NAMES = {
-    "event_id": "messageId",
-    "event_type": "event",
-    "event_timestamp": "timestamp",
-    "anonymous_id": "anonymousId",
-}
-
-
-def _iter_jsonl(
-    table: Table, handle: io.TextIOBase
-) -> Iterator[tuple[int, str, list[object] | None, str | None, dict | None]]:
-    """Yield (line number, raw line, row or None, quarantine reason or None, extras)."""
-    names = set(table.column_names)
-    for lineno, line in enumerate(handle, start=1):
-        text = line.rstrip("\r\n")
-        if not text.strip():
-            continue
-        try:
-            obj = orjson.loads(text)
-        except orjson.JSONDecodeError as exc:
-            detail = str(exc).splitlines()[0].split(": line ")[0]
-            yield lineno, text, None, f"malformed JSON: {detail}", None
-            continue
-        try:
-            if table.name == "chat_events":
-                record = _chat_event_record(obj)
-                record["payload"] = "{}"  # the line itself, set below without parsing twice
-                extras = None
-            else:
-                if not isinstance(obj, dict):
-                    raise ValueError("JSON line is not an object")
-                record = obj
-                extra_keys = sorted(k for k in obj if k not in names)
-                extras = {k: obj[k] for k in extra_keys} or None
-            row = _convert(table.columns, record)
-            if table.name == "chat_events":
-                row[_PAYLOAD_INDEX] = text
-        except ValueError as exc:
-            reason = str(exc)
-            if table.name == "chat_events":
-                for col, envelope in _ENVELOPE_NAMES.items():
-                    reason = reason.replace(f"'{col}'", f"'{envelope}'")
-            yield lineno, text, None, reason, None
-            continue
-        yield lineno, text, row, None, extras
-
-
-def _iter_csv(
-    table: Table, handle: io.TextIOBase, result: FileResult
-) -> Iterator[tuple[int, str, list[object] | None, str | None, dict | None]]:
-    reader = csv.reader(handle)
-    try:
-        header = next(reader)
-    except StopIteration:
-        result.notes.append("empty file (no header)")
-        return
-    header = [h.strip().lstrip("\ufeff") for h in header]
-    known = set(table.column_names)
-    missing = [c for c in table.column_names if c not in header]
-    extra = [h for h in header if h not in known]
-    missing_required = [c.name for c in table.columns if c.required and c.name in missing]
-    if missing:
-        result.notes.append("schema drift: file lacks column(s) " + ", ".join(missing))
-    if extra:
-        result.notes.append(
-            "schema drift: extra column(s) " + ", ".join(extra) + " kept in _extra_columns"
-        )
-    width = len(header)
-    line_start = reader.line_num + 1
-    for fields in reader:
-        lineno = line_start
-        line_start = reader.line_num + 1
-        if not fields or (len(fields) == 1 and not fields[0].strip()):
-            continue
-        if missing_required:
-            reason = "schema drift: file lacks required column(s) " + ", ".join(missing_required)
-            yield lineno, _csv_line(fields), None, reason, None
-            continue
-        if len(fields) != width:
-            reason = f"expected {width} fields, found {len(fields)}"
-            yield lineno, _csv_line(fields), None, reason, None
-            continue
-        record = dict(zip(header, fields, strict=True))
-        try:
-            row = _convert(table.columns, record)
-        except ValueError as exc:
-            yield lineno, _csv_line(fields), None, str(exc), None
-            continue
-        extras = {k: record[k] for k in extra} or None
-        yield lineno, "", row, None, extras  # the raw text is only kept for quarantined rows
-
-
-def _csv_line(fields: list[str]) -> str:
-    buf = io.StringIO()
-    csv.writer(buf, lineterminator="").writerow(fields)
-    return buf.getvalue()
-
-
-# --------------------------------------------------------------------------------------
-# the warehouse side
 
 
 def _table_ddl(table: Table) -> str:
@@ -445,12 +179,6 @@ def discover(landing: Path) -> list[tuple[Path, Table]]:
     return found
 
 
-def _open_text(path: Path) -> io.TextIOBase:
-    if path.name.endswith(".gz"):
-        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8", newline="")
-    return path.open("r", encoding="utf-8", newline="")
-
-
 class _Parsed:
     """One file parsed (no database needed): typed rows spooled to an Arrow IPC file, the
     quarantined rows, and the file's row accounting."""
@@ -504,14 +232,30 @@ class _Parsed:
             self.sink.close()
             self.sink = None
 
+    def discard(self) -> None:
+        """Drop every row parsed so far (the file will not load)."""
+        self.rows, self.quarantine = [], []
+        if self.sink is not None:
+            with contextlib.suppress(OSError, pa.ArrowException):
+                self.sink.close()
+            self.sink = None
+        self.spool.unlink(missing_ok=True)
+
+
+def _is_jsonl(path: Path) -> bool:
+    return path.name.removesuffix(".gz").endswith((".jsonl", ".ndjson", ".json"))
+
 
 def _has_data_rows(path: Path, table: Table) -> bool:
     """Whether a file holds any data row (header-only and empty files do not)."""
-    with _open_text(path) as handle:
-        lines = (line for line in handle if line.strip())
-        if "csv" in table.formats and not path.name.removesuffix(".gz").endswith(".jsonl"):
-            next(lines, None)  # the header
-        return next(lines, None) is not None
+    try:
+        with TextFile(path) as text:
+            lines = (line for line in text.handle if line.strip())
+            if "csv" in table.formats and not _is_jsonl(path):
+                next(lines, None)  # the header
+            return next(lines, None) is not None
+    except OSError:
+        return True  # unreadable now: count it as the file loaded before under the other name
 
 
 @dataclass
@@ -530,24 +274,30 @@ def parse_file(
     loaded_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     parsed = _Parsed(table, rel, loaded_at, load_id, spool)
     try:
-        with _open_text(path) as handle:
-            if path.name.removesuffix(".gz").endswith((".jsonl", ".ndjson", ".json")):
-                rows = _iter_jsonl(table, handle)
+        with TextFile(path) as text:
+            if text.note:
+                result.notes.append(text.note)
+            if _is_jsonl(path):
+                rows = _iter_jsonl(table, text.handle, text.encoding)
             else:
-                rows = _iter_csv(table, handle, result)
-            for lineno, text, row, reason, extras in rows:
+                rows = _iter_csv(table, text.handle, result, text.encoding)
+            for lineno, raw, row, reason, extras in rows:
                 result.rows_in_file += 1
                 if row is None:
                     result.rows_quarantined += 1
-                    parsed.reject(lineno, text, reason or "unparseable row")
+                    parsed.reject(lineno, raw, reason or "unparseable row")
                 else:
                     result.rows_loaded += 1
                     parsed.add(row, extras, lineno)
+            problem = text.error
         parsed.close()
-    except UnicodeDecodeError as exc:
-        parsed.close()
-        spool.unlink(missing_ok=True)
-        raise LoadError(f"{rel} is not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except OSError as exc:
+        problem = f"read error ({exc.strerror or exc})"
+    except Exception as exc:  # a loader bug on this file must not stop the other files
+        problem = f"the loader failed on it ({type(exc).__name__}: {str(exc)[:200]})"
+    if problem is not None:
+        parsed.discard()
+        result = _whole_file_quarantined(path, table, rel, digest, parsed, problem)
     if result.rows_in_file == 0 and not result.notes:
         result.notes.append("empty file")
     return ParsedFile(
@@ -556,6 +306,27 @@ def parse_file(
         quarantine=parsed.quarantine,
         loaded_at=loaded_at,
     )
+
+
+def _whole_file_quarantined(
+    path: Path, table: Table, rel: str, digest: str, parsed: _Parsed, problem: str
+) -> FileResult:
+    """A file that cannot be read to its end loads nothing (loading its first part would
+    duplicate rows once the whole file is landed again): each data line one can read is
+    quarantined with the problem, and the note says what to do."""
+    result = FileResult(path=rel, table=table.name, sha256=digest)
+    lines, _ = readable_lines(path)
+    if lines and not _is_jsonl(path):
+        lines = lines[1:]  # the CSV header
+    reason = f"file not loaded: {problem}"
+    for lineno, text in lines:
+        parsed.reject(lineno, show_escaped(text), reason)
+    result.rows_in_file = result.rows_quarantined = len(lines)
+    result.notes.append(
+        f"{reason}; its {len(lines)} readable data line(s) are quarantined: fix the file and "
+        "re-land it (a corrected copy loads as a new file)"
+    )
+    return result
 
 
 def _already_loaded(
@@ -621,7 +392,9 @@ def load_file(
     spool_dir: Path,
 ) -> FileResult:
     """Load one file in this process (skipped when its content was loaded before)."""
-    digest = sha256_of(path)
+    digest, refused = _digest_or_refusal(path)
+    if refused is not None:
+        return record_refusal(con, table, rel, refused, load_id)
     seen = _already_loaded(con, path, table, rel, digest)
     if seen is not None:
         result = FileResult(path=rel, table=table.name, sha256=digest, skipped=True)
@@ -630,6 +403,45 @@ def load_file(
     parsed = parse_file(path, table, rel, digest, load_id, spool_dir / f"{uuid.uuid4().hex}.arrow")
     write_parsed(con, parsed, load_id)
     return parsed.result
+
+
+def _digest_or_refusal(path: Path) -> tuple[str, str | None]:
+    """The file's content hash, or why it is not read (never opening a FIFO or a device)."""
+    reason = refusal(path)
+    if reason is not None:
+        return NOT_READ, reason
+    try:
+        return sha256_of(path), None
+    except OSError as exc:
+        return NOT_READ, f"not read: {exc.strerror or exc}"
+
+
+def record_refusal(
+    con: duckdb.DuckDBPyConnection, table: Table, rel: str, reason: str, load_id: str
+) -> FileResult:
+    """Record a path that is not read in raw._load_files (no rows, the reason as its note) the
+    first time; later runs report it again but add nothing."""
+    result = FileResult(path=rel, table=table.name, sha256=NOT_READ, refused=True, notes=[reason])
+    seen = con.execute(
+        "select 1 from raw._load_files where file_path = ? and file_sha256 = ? and table_name = ?",
+        [rel, NOT_READ, table.name],
+    ).fetchone()
+    if seen:
+        result.skipped = True
+        return result
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    con.execute(
+        "insert into raw._load_files values (?, ?, ?, 0, 0, 0, ?, ?, ?)",
+        [rel, NOT_READ, table.name, reason, now, load_id],
+    )
+    return result
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def default_workers() -> int:
@@ -660,7 +472,7 @@ def load_landing(
         if show_progress:
             from tqdm import tqdm
 
-            total = sum(p.stat().st_size for p, _ in files)
+            total = sum(_size(p) for p, _ in files)
             bar = tqdm(total=total, unit="B", unit_scale=True, desc="loading", leave=False)
         if workers == 1 or len(files) < 2:
             results = []
@@ -668,7 +480,7 @@ def load_landing(
                 rel = path.relative_to(landing).as_posix()
                 results.append(load_file(con, path, table, rel, load_id, spool_dir))
                 if bar is not None:
-                    bar.update(path.stat().st_size)
+                    bar.update(_size(path))
             return results
         return _load_parallel(con, landing, files, load_id, spool_dir, workers, bar)
     finally:
@@ -694,7 +506,10 @@ def _load_parallel(
         try:
             for index, (path, table) in enumerate(files):
                 rel = path.relative_to(landing).as_posix()
-                digest = sha256_of(path)
+                digest, refused = _digest_or_refusal(path)
+                if refused is not None:
+                    results[index] = record_refusal(con, table, rel, refused, load_id)
+                    continue
                 seen = _already_loaded(con, path, table, rel, digest)
                 if seen is not None:
                     results[index] = FileResult(
@@ -732,4 +547,4 @@ def _write_next(con, pending, results, load_id: str, bar) -> None:
         write_parsed(con, parsed, load_id)
         results[index] = parsed.result
     if bar is not None:
-        bar.update(path.stat().st_size)
+        bar.update(_size(path))

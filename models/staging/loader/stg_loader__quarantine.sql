@@ -21,6 +21,10 @@ final as (
             when reason like 'column %' then 'unparseable value'
             when reason like 'schema drift%' then 'schema drift'
             when reason like 'expected % fields, found %' then 'wrong field count'
+            when reason like 'not valid %: undecodable byte%' then 'undecodable bytes'
+            when reason like 'CSV field longer than %' then 'unreadable CSV record'
+            when reason like 'unreadable CSV record%' then 'unreadable CSV record'
+            when reason like 'file not loaded:%' then 'file not loaded'
             else reason
         end as reason_class,
         quarantined_at,

@@ -46,7 +46,8 @@ def main(argv: list[str] | None = None) -> int:
         print("error: interrupted; the file being loaded was rolled back", file=sys.stderr)
         return 130
 
-    new = [r for r in results if not r.skipped]
+    new = [r for r in results if not r.skipped and not r.refused]
+    unread = [r for r in results if r.refused]  # reported on every run, recorded once
     loaded = sum(r.rows_loaded for r in new)
     quarantined = sum(r.rows_quarantined for r in new)
     if not args.quiet:
@@ -56,15 +57,30 @@ def main(argv: list[str] | None = None) -> int:
                 f"{r.path}: {r.rows_loaded} loaded, {r.rows_quarantined} quarantined"
                 f" -> raw.{r.table}{note}"
             )
+        for r in unread:
+            print(f"{r.path}: {'; '.join(r.notes)}")
+    skipped = len(results) - len(new) - len(unread)
     print(
-        f"{len(new)} new file(s), {len(results) - len(new)} already loaded; "
-        f"{loaded} rows loaded, {quarantined} quarantined into {args.database}"
+        f"{len(new)} new file(s), {skipped} already loaded"
+        + (f", {len(unread)} not read" if unread else "")
+        + f"; {loaded} rows loaded, {quarantined} quarantined into {args.database}"
     )
+    hints = []
     if quarantined:
-        print(
-            "see the reasons with: select reason, count(*) from raw._quarantine group by 1",
-            file=sys.stderr,
+        hints.append("the reasons with: select reason, count(*) from raw._quarantine group by 1")
+    broken = sum(1 for r in new if any(n.startswith("file not loaded") for n in r.notes))
+    if broken:
+        hints.append(
+            f"the {broken} file(s) not loaded (to fix and land again) with: select file_path, "
+            "notes from raw._load_files where notes like 'file not loaded%'"
         )
+    if unread:
+        hints.append(
+            f"the {len(unread)} file(s) not read with: select file_path, notes "
+            "from raw._load_files where file_sha256 = '(not read)'"
+        )
+    if hints:
+        print("see " + "; and ".join(hints), file=sys.stderr)
     return 0
 
 
