@@ -45,47 +45,23 @@
     {{ return(cols) }}
 {%- endmacro %}
 
+{#- The duration statistics of the KPI registry (kpi_registry.sql) over the conversations: each
+    over the initiated conversations (and those where the entry's `only_when` holds). -#}
 {% macro chat_kpi_distribution_columns() -%}
     {%- set cols = [] -%}
-    {%- for name, column, filter in [
-        ('human_first_response', 'first_human_response_seconds', 'true'),
-        ('bot_first_response', 'bot_first_response_seconds', 'true'),
-        ('time_to_handoff', 'seconds_to_handoff', 'true'),
-        ('resolution', 'resolution_seconds', 'c.is_resolved'),
-        ('conversation_length', 'duration_seconds', 'true'),
-    ] -%}
-        {%- set value = 'case when c.has_visitor_message and ' ~ filter ~ ' then c.' ~ column ~ ' end' -%}
-        {%- do cols.append(('mean_' ~ name ~ '_seconds', 'avg(' ~ value ~ ')')) -%}
-        {%- for p in [50, 75, 90] -%}
-            {%- do cols.append(('p' ~ p ~ '_' ~ name ~ '_seconds', percentile_cont(value, p / 100))) -%}
-        {%- endfor -%}
+    {%- for name, statistic, duration in kpi_duration_columns('conversations') -%}
+        {%- set filter = 'c.' ~ duration['only_when'] if duration.get('only_when') else 'true' -%}
+        {%- set value = 'case when c.has_visitor_message and ' ~ filter ~ ' then c.' ~ duration['column'] ~ ' end' -%}
+        {%- do cols.append((name, kpi_statistic_sql(statistic, value))) -%}
     {%- endfor -%}
     {{ return(cols) }}
 {%- endmacro %}
 
-{#- rates from the counts above: used by the daily/weekly marts and by the rolling trends -#}
+{#- rates from the counts above, as the KPI registry declares them -#}
 {% macro chat_kpi_rates() -%}
-    {{ safe_divide('conversations_opened', 'widget_views') }} as chat_open_rate,
-    {{ safe_divide('opened_initiated_conversations', 'conversations_opened') }} as message_initiation_rate,
-    {{ safe_divide('resolved_conversations', 'conversations') }} as resolution_rate,
-    {{ safe_divide('first_contact_resolved_conversations', 'conversations') }} as first_contact_resolution_rate,
-    {{ safe_divide('bot_involved_conversations', 'conversations') }} as bot_involvement_rate,
-    {{ safe_divide('bot_resolved_conversations', 'bot_involved_conversations') }} as bot_resolution_rate,
-    {{ safe_divide('human_resolved_conversations', 'human_involved_conversations') }} as human_resolution_rate,
-    {{ safe_divide('contained_conversations', 'bot_involved_conversations') }} as containment_rate,
-    {{ safe_divide('escalated_conversations', 'bot_involved_conversations') }} as escalation_rate,
-    {{ safe_divide('reopened_conversations', 'ever_resolved_conversations') }} as reopen_rate,
-    {{ safe_divide('bot_resolved_conversations', 'conversations') }} as automation_rate,
-    {{ safe_divide('repeat_contact_conversations', 'conversations') }} as repeat_contact_rate,
-    {{ safe_divide('engaged_conversations', 'conversations') }} as engaged_conversation_rate,
-    {{ safe_divide('abandoned_conversations', 'conversations') }} as abandonment_rate,
-    {{ safe_divide('returning_chat_users', 'active_chat_users') }} as return_chat_rate,
-    {{ safe_divide('messages', 'conversations') }} as messages_per_conversation,
-    {{ safe_divide('flagged_messages', 'messages') }} as flagged_message_rate,
-    {{ safe_divide('good_csat_conversations', 'rated_conversations') }} as csat_score,
-    {{ safe_divide('good_csat_bot_conversations', 'rated_bot_conversations') }} as csat_score_bot,
-    {{ safe_divide('good_csat_human_conversations', 'rated_human_conversations') }} as csat_score_human,
-    {{ safe_divide('good_csat_escalated_conversations', 'rated_escalated_conversations') }} as csat_score_escalated
+    {%- for rate in kpi_rates() %}
+    {{ kpi_rate_sql(rate['name']) }} as {{ rate['name'] }}{{ ',' if not loop.last }}
+    {%- endfor %}
 {%- endmacro %}
 
 {#- The whole KPI report for one period grain ('day' or 'week', ISO weeks starting Monday). -#}
@@ -167,9 +143,9 @@ reply_times as (
         c.segment_type,
         c.segment_value,
         count(*) as human_replies,
-        avg(human_replies.reply_seconds) as mean_reply_seconds,
-        {{ percentile_cont('human_replies.reply_seconds', 0.5) }} as p50_reply_seconds,
-        {{ percentile_cont('human_replies.reply_seconds', 0.9) }} as p90_reply_seconds
+        {%- for name, statistic, duration in kpi_duration_columns('replies') %}
+        {{ kpi_statistic_sql(statistic, 'human_replies.' ~ duration['column']) }} as {{ name }}{{ ',' if not loop.last }}
+        {%- endfor %}
     from human_replies
     inner join conversations as c
         on human_replies.conversation_id = c.conversation_id
@@ -198,9 +174,9 @@ joined as (
         {%- endfor %}
         coalesce(returning_users.returning_chat_users, 0) as returning_chat_users,
         coalesce(reply_times.human_replies, 0) as human_replies,
-        reply_times.mean_reply_seconds,
-        reply_times.p50_reply_seconds,
-        reply_times.p90_reply_seconds
+        {%- for name, _, _ in kpi_duration_columns('replies') %}
+        reply_times.{{ name }}{{ ',' if not loop.last }}
+        {%- endfor %}
     from group_keys
     left join conversation_groups
         on
