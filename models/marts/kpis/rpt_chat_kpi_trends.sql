@@ -97,12 +97,10 @@ rolling_frt as (
         {%- if duration.get('only_when') %}
         {%- set value = 'case when conversations.' ~ duration.only_when ~ ' then ' ~ value ~ ' end' %}
         {%- endif %}
-        {{ kpi_statistic_sql(statistic,
-            "case when conversations.started_at >= " ~ dbt.dateadd('day', -6, 'anchor_days.anchor_date')
-            ~ " then " ~ value ~ " end") }}
+        {%- set in_last_7_days = 'conversations.started_at >= ' ~ dbt.dateadd('day', -6, 'anchor_days.anchor_date') %}
+        {{ kpi_statistic_sql(statistic, 'case when ' ~ in_last_7_days ~ ' then ' ~ value ~ ' end') }}
             as {{ name }}_7d,
-        {{ kpi_statistic_sql(statistic, value) }}
-            as {{ name }}_28d{{ ',' if not loop.last }}
+        {{ kpi_statistic_sql(statistic, value) }} as {{ name }}_28d{% if not loop.last %},{% endif %}
         {%- endfor %}
     from anchor_days
     inner join conversations_in_windows as conversations
@@ -130,7 +128,7 @@ rates as (
         {%- endfor %}
         {%- for name, _, _ in rolling_statistics %}
         rolling_frt.{{ name }}_7d,
-        rolling_frt.{{ name }}_28d{{ ',' if not loop.last }}
+        rolling_frt.{{ name }}_28d{% if not loop.last %},{% endif %}
         {%- endfor %}
     from windows
     left join rolling_frt
@@ -147,7 +145,7 @@ final as (
         rates.{{ rate.name }}_7d - previous_week.{{ rate.name }}_7d as {{ rate.name }}_7d_wow_delta,
         {%- endfor %}
         {%- for name, _, _ in rolling_statistics %}
-        rates.{{ name }}_7d - previous_week.{{ name }}_7d as {{ name }}_7d_wow_delta{{ ',' if not loop.last }}
+        rates.{{ name }}_7d - previous_week.{{ name }}_7d as {{ name }}_7d_wow_delta{% if not loop.last %},{% endif %}
         {%- endfor %}
     from rates
     left join rates as previous_week
