@@ -1,5 +1,5 @@
 {#- The KPI count columns: (name, aggregate over rows of int_conversations_segmented, alias `c`),
-    grouped by period x channel x segment in int_chat_kpis_by_period. Each counts initiated
+    grouped by period x channel x segment in rpt_chat_kpis_by_period. Each counts initiated
     conversations (a visitor message); the rates over them are declared in the KPI registry
     (kpi_registry.sql). Definitions: the docs blocks named after each column
     (models/marts/kpis/_kpis__docs.md). -#}
@@ -59,7 +59,7 @@
 {%- endmacro %}
 
 {#- The columns of rpt_chat_kpis_daily / _weekly after their keys, in order (the select list of
-    both marts; int_chat_kpis_by_period computes them). -#}
+    both marts; rpt_chat_kpis_by_period computes them). -#}
 {% macro chat_kpi_columns() -%}
     {%- set cols = ['widget_views'] -%}
     {%- for name, _ in chat_kpi_count_columns() + chat_kpi_distribution_columns() -%}
@@ -75,7 +75,7 @@
     {{ return(cols) }}
 {%- endmacro %}
 
-{#- The period grains int_chat_kpis_by_period computes side by side (dbt.date_trunc datepart):
+{#- The period grains rpt_chat_kpis_by_period computes side by side (dbt.date_trunc datepart):
     UTC days for rpt_chat_kpis_daily, ISO weeks (starting Monday) for rpt_chat_kpis_weekly. -#}
 {% macro kpi_period_grains() -%}
     {{ return(['day', 'week']) }}

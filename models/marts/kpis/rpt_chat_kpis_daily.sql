@@ -1,9 +1,9 @@
 {#- Every chat KPI per UTC day x channel (plus 'all') x segment (see kpi_segments): the 'day'
-    rows of int_chat_kpis_by_period, where the SQL is. -#}
+    rows of rpt_chat_kpis_by_period, where the SQL is. -#}
 with
 
 kpis as (
-    select * from {{ ref('int_chat_kpis_by_period') }}
+    select * from {{ ref('rpt_chat_kpis_by_period') }}
     where period_grain = 'day'
 ),
 

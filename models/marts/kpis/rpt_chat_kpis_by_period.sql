@@ -6,7 +6,9 @@
     The columns: the counts of chat_kpi_count_columns() (macros/chat_kpis.sql), the duration
     statistics and the rates of the KPI registry (macros/kpi_registry.sql).
 
-    Ephemeral: the two marts are its only readers, and their columns carry the definitions. -#}
+    Ephemeral (not a table of its own): the two marts are its only readers, and their columns
+    carry the definitions. In the marts layer because it reads fct_chat_messages (the human
+    replies' every-exchange reply times). -#}
 {{ config(materialized='ephemeral') }}
 {%- set grains = kpi_period_grains() %}
 
