@@ -1,7 +1,8 @@
-{#- The KPI columns, aggregated over rows of int_conversations_segmented (alias `c`) grouped by
-    period x channel x segment. Every rate is a ratio of counts over the same rows (never an
-    average of averages) and lies in [0, 1]; every duration is in seconds. Definitions: the docs
-    blocks named after each column (models/marts/kpis/_kpis__docs.md). -#}
+{#- The KPI count columns: (name, aggregate over rows of int_conversations_segmented, alias `c`),
+    grouped by period x channel x segment in rpt_chat_kpis_by_period. Each counts initiated
+    conversations (a visitor message); the rates over them are declared in the KPI registry
+    (kpi_registry.sql). Definitions: the docs blocks named after each column
+    (models/marts/kpis/_kpis__docs.md). -#}
 {% macro chat_kpi_count_columns() -%}
     {%- set initiated = 'c.has_visitor_message' -%}
     {%- set cols = [
@@ -45,195 +46,37 @@
     {{ return(cols) }}
 {%- endmacro %}
 
+{#- The duration statistics of the KPI registry (kpi_registry.sql) over the conversations: each
+    over the initiated conversations (and those where the entry's `only_when` holds). -#}
 {% macro chat_kpi_distribution_columns() -%}
     {%- set cols = [] -%}
-    {%- for name, column, filter in [
-        ('human_first_response', 'first_human_response_seconds', 'true'),
-        ('bot_first_response', 'bot_first_response_seconds', 'true'),
-        ('time_to_handoff', 'seconds_to_handoff', 'true'),
-        ('resolution', 'resolution_seconds', 'c.is_resolved'),
-        ('conversation_length', 'duration_seconds', 'true'),
-    ] -%}
-        {%- set value = 'case when c.has_visitor_message and ' ~ filter ~ ' then c.' ~ column ~ ' end' -%}
-        {%- do cols.append(('mean_' ~ name ~ '_seconds', 'avg(' ~ value ~ ')')) -%}
-        {%- for p in [50, 75, 90] -%}
-            {%- do cols.append(('p' ~ p ~ '_' ~ name ~ '_seconds', percentile_cont(value, p / 100))) -%}
-        {%- endfor -%}
+    {%- for name, statistic, duration in kpi_duration_columns('conversations') -%}
+        {%- set filter = 'c.' ~ duration['only_when'] if duration.get('only_when') else 'true' -%}
+        {%- set value = 'case when c.has_visitor_message and ' ~ filter ~ ' then c.' ~ duration['column'] ~ ' end' -%}
+        {%- do cols.append((name, kpi_statistic_sql(statistic, value))) -%}
     {%- endfor -%}
     {{ return(cols) }}
 {%- endmacro %}
 
-{#- rates from the counts above: used by the daily/weekly marts and by the rolling trends -#}
-{% macro chat_kpi_rates() -%}
-    {{ safe_divide('conversations_opened', 'widget_views') }} as chat_open_rate,
-    {{ safe_divide('opened_initiated_conversations', 'conversations_opened') }} as message_initiation_rate,
-    {{ safe_divide('resolved_conversations', 'conversations') }} as resolution_rate,
-    {{ safe_divide('first_contact_resolved_conversations', 'conversations') }} as first_contact_resolution_rate,
-    {{ safe_divide('bot_involved_conversations', 'conversations') }} as bot_involvement_rate,
-    {{ safe_divide('bot_resolved_conversations', 'bot_involved_conversations') }} as bot_resolution_rate,
-    {{ safe_divide('human_resolved_conversations', 'human_involved_conversations') }} as human_resolution_rate,
-    {{ safe_divide('contained_conversations', 'bot_involved_conversations') }} as containment_rate,
-    {{ safe_divide('escalated_conversations', 'bot_involved_conversations') }} as escalation_rate,
-    {{ safe_divide('reopened_conversations', 'ever_resolved_conversations') }} as reopen_rate,
-    {{ safe_divide('bot_resolved_conversations', 'conversations') }} as automation_rate,
-    {{ safe_divide('repeat_contact_conversations', 'conversations') }} as repeat_contact_rate,
-    {{ safe_divide('engaged_conversations', 'conversations') }} as engaged_conversation_rate,
-    {{ safe_divide('abandoned_conversations', 'conversations') }} as abandonment_rate,
-    {{ safe_divide('returning_chat_users', 'active_chat_users') }} as return_chat_rate,
-    {{ safe_divide('messages', 'conversations') }} as messages_per_conversation,
-    {{ safe_divide('flagged_messages', 'messages') }} as flagged_message_rate,
-    {{ safe_divide('good_csat_conversations', 'rated_conversations') }} as csat_score,
-    {{ safe_divide('good_csat_bot_conversations', 'rated_bot_conversations') }} as csat_score_bot,
-    {{ safe_divide('good_csat_human_conversations', 'rated_human_conversations') }} as csat_score_human,
-    {{ safe_divide('good_csat_escalated_conversations', 'rated_escalated_conversations') }} as csat_score_escalated
+{#- The columns of rpt_chat_kpis_daily / _weekly after their keys, in order (the select list of
+    both marts; rpt_chat_kpis_by_period computes them). -#}
+{% macro chat_kpi_columns() -%}
+    {%- set cols = ['widget_views'] -%}
+    {%- for name, _ in chat_kpi_count_columns() + chat_kpi_distribution_columns() -%}
+        {%- do cols.append(name) -%}
+    {%- endfor -%}
+    {%- do cols.extend(['returning_chat_users', 'human_replies']) -%}
+    {%- for name, _, _ in kpi_duration_columns('replies') -%}
+        {%- do cols.append(name) -%}
+    {%- endfor -%}
+    {%- for rate in kpi_rates() -%}
+        {%- do cols.append(rate.name) -%}
+    {%- endfor -%}
+    {{ return(cols) }}
 {%- endmacro %}
 
-{#- The whole KPI report for one period grain ('day' or 'week', ISO weeks starting Monday). -#}
-{% macro chat_kpi_report(grain) -%}
-with
-
-conversations as (
-    select
-        segmented.*,
-        {{ dbt.date_trunc(grain, 'segmented.started_at') }} as period_start
-    from {{ ref('int_conversations_segmented') }} as segmented
-),
-
-widget_views as (
-    select
-        segmented_views.*,
-        {{ dbt.date_trunc(grain, 'segmented_views.view_date') }} as period_start
-    from {{ ref('int_widget_views_segmented') }} as segmented_views
-),
-
-human_replies as (
-    select conversation_id, reply_seconds
-    from {{ ref('fct_chat_messages') }}
-    where reply_seconds is not null
-),
-
-conversation_groups as (
-    select
-        c.period_start,
-        c.report_channel,
-        c.segment_type,
-        c.segment_value,
-        {%- for name, expression in chat_kpi_count_columns() + chat_kpi_distribution_columns() %}
-        {{ expression }} as {{ name }}{{ ',' if not loop.last }}
-        {%- endfor %}
-    from conversations as c
-    group by c.period_start, c.report_channel, c.segment_type, c.segment_value
-),
-
-repeat_chatters as (
-    select
-        period_start,
-        report_channel,
-        segment_type,
-        segment_value,
-        person_id
-    from conversations
-    where has_visitor_message
-    group by period_start, report_channel, segment_type, segment_value, person_id
-    having count(*) >= 2
-),
-
-returning_users as (
-    select
-        period_start,
-        report_channel,
-        segment_type,
-        segment_value,
-        count(*) as returning_chat_users
-    from repeat_chatters
-    group by period_start, report_channel, segment_type, segment_value
-),
-
-view_counts as (
-    select
-        period_start,
-        report_channel,
-        segment_type,
-        segment_value,
-        count(*) as widget_views
-    from widget_views
-    group by period_start, report_channel, segment_type, segment_value
-),
-
-reply_times as (
-    select
-        c.period_start,
-        c.report_channel,
-        c.segment_type,
-        c.segment_value,
-        count(*) as human_replies,
-        avg(human_replies.reply_seconds) as mean_reply_seconds,
-        {{ percentile_cont('human_replies.reply_seconds', 0.5) }} as p50_reply_seconds,
-        {{ percentile_cont('human_replies.reply_seconds', 0.9) }} as p90_reply_seconds
-    from human_replies
-    inner join conversations as c
-        on human_replies.conversation_id = c.conversation_id
-    where c.has_visitor_message
-    group by c.period_start, c.report_channel, c.segment_type, c.segment_value
-),
-
-group_keys as (
-    select period_start, report_channel, segment_type, segment_value from conversation_groups
-    union
-    select period_start, report_channel, segment_type, segment_value from view_counts
-),
-
-joined as (
-    select
-        group_keys.period_start,
-        group_keys.report_channel as channel,
-        group_keys.segment_type,
-        group_keys.segment_value,
-        coalesce(view_counts.widget_views, 0) as widget_views,
-        {%- for name, _ in chat_kpi_count_columns() %}
-        coalesce(conversation_groups.{{ name }}, 0) as {{ name }},
-        {%- endfor %}
-        {%- for name, _ in chat_kpi_distribution_columns() %}
-        conversation_groups.{{ name }},
-        {%- endfor %}
-        coalesce(returning_users.returning_chat_users, 0) as returning_chat_users,
-        coalesce(reply_times.human_replies, 0) as human_replies,
-        reply_times.mean_reply_seconds,
-        reply_times.p50_reply_seconds,
-        reply_times.p90_reply_seconds
-    from group_keys
-    left join conversation_groups
-        on
-            group_keys.period_start = conversation_groups.period_start
-            and group_keys.report_channel = conversation_groups.report_channel
-            and group_keys.segment_type = conversation_groups.segment_type
-            and group_keys.segment_value = conversation_groups.segment_value
-    left join view_counts
-        on
-            group_keys.period_start = view_counts.period_start
-            and group_keys.report_channel = view_counts.report_channel
-            and group_keys.segment_type = view_counts.segment_type
-            and group_keys.segment_value = view_counts.segment_value
-    left join returning_users
-        on
-            group_keys.period_start = returning_users.period_start
-            and group_keys.report_channel = returning_users.report_channel
-            and group_keys.segment_type = returning_users.segment_type
-            and group_keys.segment_value = returning_users.segment_value
-    left join reply_times
-        on
-            group_keys.period_start = reply_times.period_start
-            and group_keys.report_channel = reply_times.report_channel
-            and group_keys.segment_type = reply_times.segment_type
-            and group_keys.segment_value = reply_times.segment_value
-),
-
-final as (
-    select
-        joined.*,
-        {{ chat_kpi_rates() }}
-    from joined
-)
-
-select * from final
+{#- The period grains rpt_chat_kpis_by_period computes side by side (dbt.date_trunc datepart):
+    UTC days for rpt_chat_kpis_daily, ISO weeks (starting Monday) for rpt_chat_kpis_weekly. -#}
+{% macro kpi_period_grains() -%}
+    {{ return(['day', 'week']) }}
 {%- endmacro %}

@@ -8,7 +8,8 @@ dashboard reading ``data/warehouse.duckdb`` would block (or be blocked by) the s
   warehouse's ``marts`` schema as a table, the seeds the dashboard needs (``seeds`` schema), and
   a ``meta`` schema: ``publish_info`` (version, time, content fingerprint), ``published_tables``
   (rows and fingerprint per table), ``column_docs`` and ``doc_blocks`` (the dbt docs, so every
-  reader shows the definitions of the data it reads);
+  reader shows the definitions of the data it reads), ``kpi_definitions`` (the KPI registry:
+  label, unit, numerator and denominator or statistic, docs block and valid range of each KPI);
 - ``data/serving/parquet/<table>.parquet``: the same tables as Parquet, for tools whose DuckDB
   drivers are shaky. ``parquet`` is a symlink to ``parquet_versions/<version>/``.
 
@@ -40,6 +41,7 @@ from chatperf.settings import apply_duckdb_bounds
 PUBLISHED_SCHEMAS = ("marts",)
 PUBLISHED_SEEDS = ("alert_thresholds",)
 META_SCHEMA = "meta"
+KPI_DEFINITIONS = "kpi_definitions"  # the KPI registry's table, also published in meta
 PARQUET_LINK = "parquet"
 PARQUET_VERSIONS = "parquet_versions"
 KEEP_VERSIONS = 3
@@ -375,11 +377,17 @@ def publish(
         con.execute(f"create table {META_SCHEMA}.project_vars (name varchar, value_json varchar)")
         if project_vars:
             con.executemany(f"insert into {META_SCHEMA}.project_vars values (?, ?)", project_vars)
+        meta_tables = [(META_SCHEMA, t) for t in ("column_docs", "doc_blocks", "project_vars")]
+        if ("marts", KPI_DEFINITIONS) in tables:
+            con.execute(
+                f"create table {META_SCHEMA}.{KPI_DEFINITIONS} as "
+                f"select * from marts.{KPI_DEFINITIONS} order by kpi_order"
+            )
+            meta_tables.append((META_SCHEMA, KPI_DEFINITIONS))
 
         # Parquet: a new version folder, then swap the `parquet` symlink to it.
         version_dir = versions_root / version
         version_dir.mkdir(parents=True)
-        meta_tables = [(META_SCHEMA, t) for t in ("column_docs", "doc_blocks", "project_vars")]
         for schema, table in [*tables, *meta_tables]:
             file_name = f"_{table}" if schema == META_SCHEMA else table
             target = version_dir / f"{file_name}.parquet"

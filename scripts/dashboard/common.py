@@ -369,6 +369,32 @@ def ratio(num: float, den: float) -> float | None:
     return None if not den or pd.isna(den) else float(num) / float(den)
 
 
+def kpi_definitions() -> dict[str, dict]:
+    """The KPI registry as published (``meta.kpi_definitions``, from macros/kpi_registry.sql):
+    each KPI's label, unit, numerator and denominator count columns, docs block, valid range."""
+    rows = q("select * from meta.kpi_definitions order by kpi_order")
+    return {r["kpi_name"]: r for r in rows.to_dict("records")}
+
+
+def kpi_label(name: str) -> str:
+    return kpi_definitions()[name]["label"]
+
+
+def rate_counts(*names: str) -> list[str]:
+    """The count columns (numerators and denominators) the registered rates ``names`` need."""
+    kpis = kpi_definitions()
+    return list(
+        dict.fromkeys(c for n in names for c in (kpis[n]["numerator"], kpis[n]["denominator"]))
+    )
+
+
+def kpi_rate(counts: dict, name: str) -> float | None:
+    """The registered rate ``name`` over summed counts: its numerator / its denominator, as the
+    KPI registry declares them (never restated here)."""
+    kpi = kpi_definitions()[name]
+    return ratio(counts[kpi["numerator"]], counts[kpi["denominator"]])
+
+
 def alert_thresholds() -> dict[str, dict]:
     """seeds.alert_thresholds by metric name (e.g. ``resolution_rate_7d``)."""
     rows = q("select * from seeds.alert_thresholds")

@@ -45,9 +45,9 @@ final as (
         {{ safe_divide('conversations', 'sum(conversations) over (partition by week_start, tag_type)') }}
             as share_of_conversations,
         rank() over (partition by week_start, tag_type order by conversations desc) as volume_rank,
-        {{ safe_divide('resolved_conversations', 'conversations') }} as resolution_rate,
+        {{ kpi_rate_sql('resolution_rate') }} as resolution_rate,
         rated_conversations,
-        {{ safe_divide('good_csat_conversations', 'rated_conversations') }} as csat_score
+        {{ kpi_rate_sql('csat_score') }} as csat_score
     from counts
 )
 

@@ -1,5 +1,5 @@
 {#- One row per day x channel x alert rule that fired: the rolling KPIs of rpt_chat_kpi_trends
-    (unsegmented rows) checked against the alert_thresholds seed. A rule fires only when the
+    (unsegmented rows; the KPI registry's trend rates and duration statistics) checked against the alert_thresholds seed. A rule fires only when the
     window holds at least min_denominator units, so a quiet day cannot raise a false alarm. -#}
 with
 
@@ -13,13 +13,17 @@ thresholds as (
 ),
 
 {%- set metrics = [] %}
-{%- for name, numerator, denominator in trend_metrics() %}
-{%- do metrics.append((name ~ '_7d', denominator ~ '_7d')) %}
-{%- do metrics.append((name ~ '_28d', denominator ~ '_28d')) %}
-{%- do metrics.append((name ~ '_7d_wow_delta', denominator ~ '_7d')) %}
+{%- for rate in kpi_rates('trend') %}
+{%- do metrics.append((rate.name ~ '_7d', rate.denominator ~ '_7d')) %}
+{%- do metrics.append((rate.name ~ '_28d', rate.denominator ~ '_28d')) %}
+{%- do metrics.append((rate.name ~ '_7d_wow_delta', rate.denominator ~ '_7d')) %}
 {%- endfor %}
-{%- do metrics.append(('p50_human_first_response_seconds_7d', 'conversations_7d')) %}
-{%- do metrics.append(('p50_human_first_response_seconds_28d', 'conversations_28d')) %}
+{%- for duration in kpi_registry()['durations'] if duration.get('trend_statistics') %}
+{%- for statistic in duration['trend_statistics'] %}
+{%- do metrics.append((statistic ~ '_' ~ duration.name ~ '_seconds_7d', 'conversations_7d')) %}
+{%- do metrics.append((statistic ~ '_' ~ duration.name ~ '_seconds_28d', 'conversations_28d')) %}
+{%- endfor %}
+{%- endfor %}
 
 metric_values as (
     {%- for metric, denominator in metrics %}

@@ -1,6 +1,8 @@
 {#- Rolling 7- and 28-day KPI values per day x channel x segment, and their week-over-week
-    change, all recomputed from summed counts (never averages of daily rates). The rolling median
-    human first response comes from the conversations themselves, for the unsegmented rows.
+    change, all recomputed from summed counts (never averages of daily rates). The rates are the
+    KPI registry's with `trend: true` (macros/kpi_registry.sql); its `trend_statistics` of durations
+    (the rolling median human first response) come from the conversations themselves, for the
+    unsegmented rows.
 
     What bounds the rolling joins: each daily row (and each conversation) is copied once per day
     offset 0..27 and meets the anchor day it falls in by equality on the date (anchor = its day +
@@ -18,9 +20,15 @@ conversations as (
 ),
 
 {%- set counts = [] %}
-{%- for name, numerator, denominator in trend_metrics() %}
-{%- if numerator not in counts %}{% do counts.append(numerator) %}{% endif %}
-{%- if denominator not in counts %}{% do counts.append(denominator) %}{% endif %}
+{%- for rate in kpi_rates('trend') %}
+{%- if rate.numerator not in counts %}{% do counts.append(rate.numerator) %}{% endif %}
+{%- if rate.denominator not in counts %}{% do counts.append(rate.denominator) %}{% endif %}
+{%- endfor %}
+{%- set rolling_statistics = [] %}
+{%- for duration in kpi_registry()['durations'] if duration.get('trend_statistics') %}
+{%- for statistic in duration['trend_statistics'] %}
+{%- do rolling_statistics.append((statistic ~ '_' ~ duration.name ~ '_seconds', statistic, duration)) %}
+{%- endfor %}
 {%- endfor %}
 
 anchor_days as (
@@ -84,12 +92,16 @@ rolling_frt as (
         anchor_days.anchor_date,
         conversations.report_channel as channel,
         'all' as segment_type,
-        {{ percentile_cont(
-            "case when conversations.started_at >= " ~ dbt.dateadd('day', -6, 'anchor_days.anchor_date')
-            ~ " then conversations.first_human_response_seconds end", 0.5) }}
-            as p50_human_first_response_seconds_7d,
-        {{ percentile_cont('conversations.first_human_response_seconds', 0.5) }}
-            as p50_human_first_response_seconds_28d
+        {%- for name, statistic, duration in rolling_statistics %}
+        {%- set value = 'conversations.' ~ duration.column %}
+        {%- if duration.get('only_when') %}
+        {%- set value = 'case when conversations.' ~ duration.only_when ~ ' then ' ~ value ~ ' end' %}
+        {%- endif %}
+        {%- set in_last_7_days = 'conversations.started_at >= ' ~ dbt.dateadd('day', -6, 'anchor_days.anchor_date') %}
+        {{ kpi_statistic_sql(statistic, 'case when ' ~ in_last_7_days ~ ' then ' ~ value ~ ' end') }}
+            as {{ name }}_7d,
+        {{ kpi_statistic_sql(statistic, value) }} as {{ name }}_28d{% if not loop.last %},{% endif %}
+        {%- endfor %}
     from anchor_days
     inner join conversations_in_windows as conversations
         on
@@ -110,14 +122,14 @@ rates as (
         windows.{{ count }}_7d,
         windows.{{ count }}_28d,
         {%- endfor %}
-        {%- for name, numerator, denominator in trend_metrics() %}
-        {{ safe_divide('windows.' ~ numerator ~ '_7d', 'windows.' ~ denominator ~ '_7d') }}
-            as {{ name }}_7d,
-        {{ safe_divide('windows.' ~ numerator ~ '_28d', 'windows.' ~ denominator ~ '_28d') }}
-            as {{ name }}_28d,
+        {%- for rate in kpi_rates('trend') %}
+        {{ kpi_rate_sql(rate.name, 'windows.', '_7d') }} as {{ rate.name }}_7d,
+        {{ kpi_rate_sql(rate.name, 'windows.', '_28d') }} as {{ rate.name }}_28d,
         {%- endfor %}
-        rolling_frt.p50_human_first_response_seconds_7d,
-        rolling_frt.p50_human_first_response_seconds_28d
+        {%- for name, _, _ in rolling_statistics %}
+        rolling_frt.{{ name }}_7d,
+        rolling_frt.{{ name }}_28d{% if not loop.last %},{% endif %}
+        {%- endfor %}
     from windows
     left join rolling_frt
         on
@@ -129,12 +141,12 @@ rates as (
 final as (
     select
         rates.*,
-        {%- for name, numerator, denominator in trend_metrics() %}
-        rates.{{ name }}_7d - previous_week.{{ name }}_7d as {{ name }}_7d_wow_delta,
+        {%- for rate in kpi_rates('trend') %}
+        rates.{{ rate.name }}_7d - previous_week.{{ rate.name }}_7d as {{ rate.name }}_7d_wow_delta,
         {%- endfor %}
-        rates.p50_human_first_response_seconds_7d
-        - previous_week.p50_human_first_response_seconds_7d
-            as p50_human_first_response_seconds_7d_wow_delta
+        {%- for name, _, _ in rolling_statistics %}
+        rates.{{ name }}_7d - previous_week.{{ name }}_7d as {{ name }}_7d_wow_delta{% if not loop.last %},{% endif %}
+        {%- endfor %}
     from rates
     left join rates as previous_week
         on

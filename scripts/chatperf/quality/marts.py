@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import great_expectations.expectations as gxe
 
+from chatperf.kpi_registry import registry
 from chatperf.quality.dbt_manifest import accepted_values
 from chatperf.quality.rules import (
     TableSuite,
@@ -60,14 +61,10 @@ def _messages(columns):
 
 
 def _kpis(columns):
-    return mart_defaults(columns) + [
-        # Rates are ratios of counts whose numerators are subsets of their denominators.
-        at_most("bot_resolved_conversations", "bot_involved_conversations", "Bot resolution."),
-        at_most("escalated_conversations", "bot_involved_conversations", "Escalation rate."),
-        at_most("good_csat_conversations", "rated_conversations", "CSAT: good / rated."),
+    return _kpi_defaults(columns) + [
+        # Rates are ratios of counts whose numerators are subsets of their denominators: the
+        # registered rates in _kpi_defaults; CSAT's denominator, the rated conversations, here.
         at_most("rated_conversations", "conversations", "Only rated conversations count."),
-        at_most("resolved_conversations", "conversations", "Resolution rate."),
-        at_most("flagged_messages", "messages", "Moderation burden: flagged / all messages."),
         accepted(
             "segment_type",
             (
@@ -87,11 +84,23 @@ def _kpis(columns):
     ]
 
 
-def _community(columns):
-    return mart_defaults(columns) + [
-        at_most("flagged_messages", "messages", "Moderation burden: flagged / all messages."),
-        at_most("returning_chat_users", "active_chat_users", "Return chat rate."),
+def _kpi_defaults(columns):
+    return mart_defaults(columns) + _registered_subsets(columns)
+
+
+def _registered_subsets(columns):
+    """A registered rate valid in [0, 1] is a subset / set (macros/kpi_registry.sql): its
+    numerator count never exceeds its denominator count."""
+    return [
+        at_most(rate.numerator, rate.denominator, f"{rate.label}: numerator <= denominator.")
+        for rate in registry().rates
+        if rate.valid_range == (0, 1) and rate.numerator in columns and rate.denominator in columns
     ]
+
+
+def _community(columns):
+    # moderation burden (flagged / all messages), return chat rate: registered rates
+    return _kpi_defaults(columns)
 
 
 def _conversions(columns):
@@ -200,6 +209,7 @@ SUITES: tuple[TableSuite, ...] = (
         mart_defaults,
     ),
     TableSuite("marts.rpt_chat_alerts", ("period_start", "channel", "alert_id"), mart_defaults, 0),
+    TableSuite("marts.kpi_definitions", ("kpi_name",), mart_defaults),
     TableSuite("marts.rpt_support_daily", ("report_date", "channel"), mart_defaults),
     TableSuite(
         "marts.rpt_sales_chat_daily", ("report_date", "channel", "page_intent"), mart_defaults

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import great_expectations.expectations as gxe
 from great_expectations.expectations.expectation import Expectation
 
+from chatperf.kpi_registry import registry
 from chatperf.quality.dbt_manifest import accepted_values
 from chatperf.quality.pii import ROOT, patterns
 
@@ -62,10 +63,27 @@ SIGNED = re.compile(r"(delta|lift|robust_z|statistic|ci_lower|ci_upper|increment
 # in [0, 1]; counts and durations are never negative; percentiles come as p50/p75/p90)
 
 
+def registered_kpi_bounds(columns: Columns) -> list[Expectation]:
+    """A KPI of the registry (``macros/kpi_registry.sql``: its rates and duration statistics,
+    and their rolling ``_7d`` / ``_28d`` values) lies in the registry's valid range."""
+    return [
+        gxe.ExpectColumnValuesToBeBetween(
+            column=col,
+            min_value=low,
+            max_value=high,
+            description=f"`{col}` is a registered KPI: within [{low}, {high}] (KPI registry).",
+        )
+        for col, (low, high) in registry().valid_ranges().items()
+        if col in columns and is_numeric(columns[col])
+    ]
+
+
 def rates_between_0_and_1(columns: Columns) -> list[Expectation]:
     """Every rate (``*_rate``, ``*_rate_7d``, ``*_rate_28d``), share and CSAT score is a ratio of
-    counts where the numerator is a subset of the denominator, so it lies in [0, 1]."""
+    counts where the numerator is a subset of the denominator, so it lies in [0, 1]. A KPI of the
+    registry is bounded by its registered range instead (``registered_kpi_bounds``)."""
     rate = re.compile(r"(_rate(_\d+d)?|^share_.*|_share.*|^csat_score.*)$")
+    registered = registry().valid_ranges()
     return [
         gxe.ExpectColumnValuesToBeBetween(
             column=col,
@@ -74,7 +92,7 @@ def rates_between_0_and_1(columns: Columns) -> list[Expectation]:
             description=f"`{col}` is a rate: subset / set, so within [0, 1].",
         )
         for col, typ in columns.items()
-        if is_numeric(typ) and rate.search(col) and not SIGNED.search(col)
+        if is_numeric(typ) and rate.search(col) and not SIGNED.search(col) and col not in registered
     ]
 
 
@@ -88,7 +106,10 @@ def counts_non_negative(columns: Columns) -> list[Expectation]:
             description=f"`{col}` is a count, amount or duration: never negative.",
         )
         for col, typ in columns.items()
-        if is_numeric(typ) and not SIGNED.search(col) and not col.endswith("_rate")
+        if is_numeric(typ)
+        and not SIGNED.search(col)
+        and not col.endswith("_rate")
+        and col not in registry().valid_ranges()
     ]
 
 
@@ -134,7 +155,8 @@ def no_personal_data(columns: Columns) -> list[Expectation]:
 def mart_defaults(columns: Columns) -> list[Expectation]:
     """The convention rules every mart follows."""
     return (
-        rates_between_0_and_1(columns)
+        registered_kpi_bounds(columns)
+        + rates_between_0_and_1(columns)
         + counts_non_negative(columns)
         + percentiles_ordered(columns)
         + no_personal_data(columns)

@@ -11,13 +11,15 @@ from common import (
     bar_chart,
     chart,
     definition,
+    kpi_label,
+    kpi_rate,
     kpi_row,
     kpi_sums,
     line_chart,
     page_header,
     page_ready,
     q,
-    ratio,
+    rate_counts,
     trend_row,
 )
 
@@ -26,24 +28,16 @@ info, f = page_header(
     "Is chat fast and does it solve problems? Human and bot work kept apart; rates are sums of "
     "counts over the date range, response times are the marts' 7-day rolling medians.",
 )
-counts = kpi_sums(
-    f,
-    [
-        "conversations",
-        "resolved_conversations",
-        "first_contact_resolved_conversations",
-        "ever_resolved_conversations",
-        "reopened_conversations",
-        "rated_conversations",
-        "good_csat_conversations",
-        "rated_bot_conversations",
-        "good_csat_bot_conversations",
-        "rated_human_conversations",
-        "good_csat_human_conversations",
-        "rated_escalated_conversations",
-        "good_csat_escalated_conversations",
-    ],
+SUPPORT_RATES = (
+    "resolution_rate",
+    "first_contact_resolution_rate",
+    "reopen_rate",
+    "csat_score",
+    "csat_score_bot",
+    "csat_score_human",
+    "csat_score_escalated",
 )
+counts = kpi_sums(f, ["conversations", *rate_counts(*SUPPORT_RATES)])
 trend = trend_row(f)
 kpi_row(
     "Support KPIs over the date range",
@@ -65,29 +59,29 @@ kpi_row(
         ),
         Kpi(
             "support_resolution_rate",
-            "Resolution rate",
-            ratio(counts["resolved_conversations"], counts["conversations"]),
+            kpi_label("resolution_rate"),
+            kpi_rate(counts, "resolution_rate"),
             "rate",
             definition("rpt_chat_kpis_daily", "resolution_rate"),
         ),
         Kpi(
             "support_fcr",
-            "First-contact resolution",
-            ratio(counts["first_contact_resolved_conversations"], counts["conversations"]),
+            kpi_label("first_contact_resolution_rate"),
+            kpi_rate(counts, "first_contact_resolution_rate"),
             "rate",
             definition("rpt_chat_kpis_daily", "first_contact_resolution_rate"),
         ),
         Kpi(
             "support_reopen_rate",
-            "Reopen rate",
-            ratio(counts["reopened_conversations"], counts["ever_resolved_conversations"]),
+            kpi_label("reopen_rate"),
+            kpi_rate(counts, "reopen_rate"),
             "rate",
             definition("rpt_chat_kpis_daily", "reopen_rate"),
         ),
         Kpi(
             "support_csat",
-            "CSAT",
-            ratio(counts["good_csat_conversations"], counts["rated_conversations"]),
+            kpi_label("csat_score"),
+            kpi_rate(counts, "csat_score"),
             "rate",
             definition("rpt_chat_kpis_daily", "csat_score"),
             note=f"{counts['rated_conversations']:,.0f} rated conversations.",
@@ -113,13 +107,7 @@ with left:
         caption="rpt_support_daily (channel filter; not split by segment). "
         + definition("rpt_support_daily", "p50_human_first_response_seconds"),
     )
-csat = {
-    "bot": ratio(counts["good_csat_bot_conversations"], counts["rated_bot_conversations"]),
-    "human": ratio(counts["good_csat_human_conversations"], counts["rated_human_conversations"]),
-    "escalated": ratio(
-        counts["good_csat_escalated_conversations"], counts["rated_escalated_conversations"]
-    ),
-}
+csat = {path: kpi_rate(counts, f"csat_score_{path}") for path in ("bot", "human", "escalated")}
 csat_df = pd.DataFrame([{"path": k, "csat": v} for k, v in csat.items() if v is not None])
 with right:
     chart(

@@ -10,13 +10,14 @@ from common import (
     Kpi,
     chart,
     definition,
+    kpi_rate,
     kpi_row,
     kpi_sums,
     line_chart,
     page_header,
     page_ready,
     q,
-    ratio,
+    rate_counts,
 )
 
 info, f = page_header(
@@ -34,7 +35,8 @@ weekly = q(
     f.start - dt.timedelta(days=6),
     f.end,
 )
-counts = kpi_sums(f, ["conversations", "engaged_conversations", "messages", "flagged_messages"])
+COMMUNITY_RATES = ("messages_per_conversation", "engaged_conversation_rate", "flagged_message_rate")
+counts = kpi_sums(f, rate_counts(*COMMUNITY_RATES))
 # The last ISO week that ends inside the range: a week still in progress would understate
 # active users. Only when the range holds no whole week is the partial one shown (and named so).
 complete = weekly[weekly["week"].map(lambda w: w.date() + dt.timedelta(days=6) <= f.end)]
@@ -65,21 +67,21 @@ kpi_row(
         Kpi(
             "community_messages_per_conversation",
             "Messages per conversation",
-            ratio(counts["messages"], counts["conversations"]),
+            kpi_rate(counts, "messages_per_conversation"),
             "number",
             definition("rpt_chat_kpis_daily", "messages_per_conversation"),
         ),
         Kpi(
             "community_engaged_rate",
             "Engaged-conversation rate",
-            ratio(counts["engaged_conversations"], counts["conversations"]),
+            kpi_rate(counts, "engaged_conversation_rate"),
             "rate",
             definition("rpt_chat_kpis_daily", "engaged_conversation_rate"),
         ),
         Kpi(
             "community_flagged_rate",
             "Moderation burden",
-            ratio(counts["flagged_messages"], counts["messages"]),
+            kpi_rate(counts, "flagged_message_rate"),
             "rate",
             definition("rpt_chat_kpis_daily", "flagged_message_rate"),
         ),
