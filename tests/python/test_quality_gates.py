@@ -285,9 +285,15 @@ def test_tracking_health_is_quiet_on_the_demo_and_flags_a_deleted_day(warehouse,
         "delete from raw.chat_events where event_type = 'Widget Viewed' and cast(timezone('UTC', "
         "cast(event_timestamp as timestamptz)) as date) = date '2026-09-23'",
     )
-    # rebuild the incremental staging table from raw, then the model and its tests
+    # rebuild the incremental staging table from raw, then the daily counts and the health mart
     proc = dbt(
-        ["build", "--select", "stg_chat__events rpt_tracking_health_daily", "--full-refresh"], db
+        [
+            "build",
+            "--select",
+            "stg_chat__events int_tracking_events_aggregated_daily rpt_tracking_health_daily",
+            "--full-refresh",
+        ],
+        db,
     )
     assert "PASS=" in proc.stdout
     flagged = health(db, "health_status in ('drop', 'spike')")
