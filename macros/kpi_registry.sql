@@ -43,11 +43,11 @@ rates:
   - {name: csat_score_human, label: CSAT (human path), numerator: good_csat_human_conversations, denominator: rated_human_conversations, unit: rate, valid_range: [0, 1], docs: csat_score_by_path}
   - {name: csat_score_escalated, label: CSAT (escalated path), numerator: good_csat_escalated_conversations, denominator: rated_escalated_conversations, unit: rate, valid_range: [0, 1], docs: csat_score_by_path}
 durations:
-  - {name: human_first_response, label: Human first response, column: first_human_response_seconds, source: conversations, statistics: [mean, p50, p75, p90], unit: seconds, valid_range: [0, null], docs: human_first_response_stats, trend_statistics: [p50], semantic_metrics: {p50: median_human_first_response_seconds}}
+  - {name: first_human_response, label: Human first response, column: first_human_response_seconds, source: conversations, statistics: [mean, p50, p75, p90], unit: seconds, valid_range: [0, null], docs: first_human_response_stats, trend_statistics: [p50], semantic_metrics: {p50: p50_first_human_response_seconds}}
   - {name: bot_first_response, label: Bot first response, column: bot_first_response_seconds, source: conversations, statistics: [mean, p50, p75, p90], unit: seconds, valid_range: [0, null], docs: bot_first_response_stats}
-  - {name: time_to_handoff, label: Time to handoff, column: seconds_to_handoff, source: conversations, statistics: [mean, p50, p75, p90], unit: seconds, valid_range: [0, null], docs: time_to_handoff_stats}
+  - {name: time_to_handoff, label: Time to handoff, column: time_to_handoff_seconds, source: conversations, statistics: [mean, p50, p75, p90], unit: seconds, valid_range: [0, null], docs: time_to_handoff_stats}
   - {name: resolution, label: Resolution time, column: resolution_seconds, source: conversations, only_when: is_resolved, statistics: [mean, p50, p75, p90], unit: seconds, valid_range: [0, null], docs: resolution_time_stats}
-  - {name: conversation_length, label: Conversation length, column: duration_seconds, source: conversations, statistics: [mean, p50, p75, p90], unit: seconds, valid_range: [0, null], docs: conversation_length_stats}
+  - {name: conversation_length, label: Conversation length, column: conversation_length_seconds, source: conversations, statistics: [mean, p50, p75, p90], unit: seconds, valid_range: [0, null], docs: conversation_length_stats}
   - {name: reply, label: Human reply time, column: reply_seconds, source: replies, statistics: [mean, p50, p90], unit: seconds, valid_range: [0, null], docs: reply_stats}
 # kpi-registry:end
 {%- endset -%}

@@ -134,7 +134,7 @@ def expected_overview(serving: Path) -> dict[str, str]:
             hi,
         )
         trend = con.execute(
-            "select p50_human_first_response_seconds_7d, resolution_rate_7d, containment_rate_7d, "
+            "select p50_first_human_response_seconds_7d, resolution_rate_7d, containment_rate_7d, "
             "escalation_rate_7d, reopen_rate_7d from marts.rpt_chat_kpi_trends "
             "where channel = 'all' and segment_type = 'all' and period_start::date = ?",
             [hi],
@@ -167,7 +167,7 @@ def expected_overview(serving: Path) -> dict[str, str]:
         "retention_lift": fmt_rate(lift),
         "chat_assisted_conversion_rate": fmt_rate(followed / conversations),
         "support_cost_savings": fmt_money(bot_resolved * cost, currency),
-        "p50_human_first_response_seconds_7d": fmt_seconds(trend[0]),
+        "p50_first_human_response_seconds_7d": fmt_seconds(trend[0]),
         "resolution_rate_7d": fmt_rate(trend[1]),
         "containment_rate_7d": fmt_rate(trend[2]),
         "escalation_rate_7d": fmt_rate(trend[3]),

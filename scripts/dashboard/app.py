@@ -237,11 +237,11 @@ kpi_row(
     "Operational health (7-day rolling, alert thresholds from seeds/alert_thresholds.csv)",
     [
         health(
-            "p50_human_first_response_seconds",
+            "p50_first_human_response_seconds",
             "Human first response (median)",
             "seconds",
             False,
-            "p50_human_first_response_seconds",
+            "p50_first_human_response_seconds",
         ),
         health("resolution_rate", "Resolution rate", "rate", True, "resolution_rate"),
         health("containment_rate", "Bot containment", "rate", True, "containment_rate"),
@@ -253,7 +253,7 @@ st.caption(f"Rolling values: {rolling_doc}")
 
 trends = q(
     "select period_start::date as day, resolution_rate_7d, containment_rate_7d, "
-    "escalation_rate_7d, reopen_rate_7d, p50_human_first_response_seconds_7d "
+    "escalation_rate_7d, reopen_rate_7d, p50_first_human_response_seconds_7d "
     "from marts.rpt_chat_kpi_trends where channel = ? and segment_type = ? and segment_value = ? "
     "and period_start::date between ? and ? order by 1",
     f.channel,
@@ -262,7 +262,7 @@ trends = q(
     f.start,
     f.end,
 )
-rates = trends.drop(columns="p50_human_first_response_seconds_7d").melt(
+rates = trends.drop(columns="p50_first_human_response_seconds_7d").melt(
     "day", var_name="metric", value_name="value"
 )
 rules = pd.DataFrame(
@@ -284,10 +284,10 @@ with left:
             .encode(y="threshold:Q", color="metric:N")
         ),
     )
-response = trends[["day", "p50_human_first_response_seconds_7d"]].assign(
-    minutes=lambda d: d["p50_human_first_response_seconds_7d"] / 60
+response = trends[["day", "p50_first_human_response_seconds_7d"]].assign(
+    minutes=lambda d: d["p50_first_human_response_seconds_7d"] / 60
 )
-limit = thresholds.get("p50_human_first_response_seconds_7d", {}).get("threshold")
+limit = thresholds.get("p50_first_human_response_seconds_7d", {}).get("threshold")
 with right:
     chart(
         "Median human first response, 7-day rolling (minutes; alert line dashed)",

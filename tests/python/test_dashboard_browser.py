@@ -72,7 +72,7 @@ def test_every_page_renders_with_the_marts_numbers(serving):
         "chat_assisted_conversion_rate",
         "retention_lift",
         "support_cost_savings",
-        "p50_human_first_response_seconds_7d",
+        "p50_first_human_response_seconds_7d",
         "resolution_rate_7d",
         "containment_rate_7d",
         "escalation_rate_7d",

@@ -87,11 +87,11 @@ def expected_kpis(conv: pd.DataFrame, replies: pd.DataFrame, views: int) -> dict
     }
     # every duration: mean, p50, p75, p90 (numpy's linear interpolation = quantile_cont)
     durations = {
-        "human_first_response": ini["first_human_response_seconds"],
+        "first_human_response": ini["first_human_response_seconds"],
         "bot_first_response": ini["bot_first_response_seconds"],
-        "time_to_handoff": ini["seconds_to_handoff"],
+        "time_to_handoff": ini["time_to_handoff_seconds"],
         "resolution": ini.loc[ini["is_resolved"], "resolution_seconds"],
-        "conversation_length": ini["duration_seconds"],
+        "conversation_length": ini["conversation_length_seconds"],
     }
     for name, values in durations.items():
         out[f"mean_{name}_seconds"] = mean(values.tolist())

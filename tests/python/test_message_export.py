@@ -36,7 +36,7 @@ FIELDS = [
     "is_escalated",
     "is_contained",
     "resolution_path",
-    "duration_seconds",
+    "conversation_length_seconds",
 ]
 
 

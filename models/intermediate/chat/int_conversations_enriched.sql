@@ -236,7 +236,7 @@ base as (
         event_summary.handoff_requested_at,
         event_summary.handoff_accepted_at,
         {{ seconds_between('event_summary.started_at', 'event_summary.handoff_requested_at') }}
-            as seconds_to_handoff,
+            as time_to_handoff_seconds,
         first_cycle.human_clock_started_at,
         first_cycle.first_human_reply_at as first_human_response_at,
         first_cycle.first_human_response_seconds,
@@ -260,7 +260,7 @@ base as (
         event_summary.system_message_count,
         event_summary.flagged_message_count,
         {{ seconds_between('event_summary.started_at', 'event_summary.last_event_at') }}
-            as duration_seconds,
+            as conversation_length_seconds,
         context.csat_rating,
         coalesce(context.csat_scale, {{ var('csat_scale_max') }}) as csat_scale,
         context.tag_issue_type,
@@ -410,7 +410,7 @@ flagged as (
         final_resolutions.marked_resolved_at is not null as has_resolution_event,
         (
             base.message_count >= {{ var('engaged_min_messages') }}
-            or coalesce(base.duration_seconds, 0) >= {{ var('engaged_min_seconds') }}
+            or coalesce(base.conversation_length_seconds, 0) >= {{ var('engaged_min_seconds') }}
         ) as is_engaged,
         {#- the visitor came back (reopen or new conversation) within a window after the last message -#}
         {%- for name, amount, unit in [

@@ -26,11 +26,11 @@ bucketed as (
         channel,
         'duration' as length_measure,
         case
-            when duration_seconds < 60 then '01: <1 min'
-            when duration_seconds < 300 then '02: 1-5 min'
-            when duration_seconds < 900 then '03: 5-15 min'
-            when duration_seconds < 3600 then '04: 15-60 min'
-            when duration_seconds < 86400 then '05: 1-24 h'
+            when conversation_length_seconds < 60 then '01: <1 min'
+            when conversation_length_seconds < 300 then '02: 1-5 min'
+            when conversation_length_seconds < 900 then '03: 5-15 min'
+            when conversation_length_seconds < 3600 then '04: 15-60 min'
+            when conversation_length_seconds < 86400 then '05: 1-24 h'
             else '06: 1 day+'
         end as length_bucket
     from conversations

@@ -21,7 +21,7 @@ final as (
         conversations,
         chat_open_rate,
         message_initiation_rate,
-        p50_human_first_response_seconds,
+        p50_first_human_response_seconds,
         p50_bot_first_response_seconds,
         resolution_rate,
         escalation_rate,

@@ -52,9 +52,9 @@ kpi_row(
         Kpi(
             "support_p50_first_response_7d",
             "Human first response (median, 7 days)",
-            trend.get("p50_human_first_response_seconds_7d"),
+            trend.get("p50_first_human_response_seconds_7d"),
             "seconds",
-            definition("rpt_chat_kpis_daily", "p50_human_first_response_seconds"),
+            definition("rpt_chat_kpis_daily", "p50_first_human_response_seconds"),
             note=f"7 days ending {f.end:%Y-%m-%d}.",
         ),
         Kpi(
@@ -90,8 +90,8 @@ kpi_row(
 )
 
 daily = q(
-    "select report_date::date as day, p50_human_first_response_seconds / 60 as p50, "
-    "p90_human_first_response_seconds / 60 as p90, p50_bot_first_response_seconds / 60 as bot_p50 "
+    "select report_date::date as day, p50_first_human_response_seconds / 60 as p50, "
+    "p90_first_human_response_seconds / 60 as p90, p50_bot_first_response_seconds / 60 as bot_p50 "
     "from marts.rpt_support_daily where channel = ? and report_date::date between ? and ? "
     "order by 1",
     f.channel,
@@ -105,7 +105,7 @@ with left:
         daily.melt("day", var_name="statistic", value_name="minutes"),
         lambda d: line_chart(d, "day", "minutes", "statistic", fmt=",.0f"),
         caption="rpt_support_daily (channel filter; not split by segment). "
-        + definition("rpt_support_daily", "p50_human_first_response_seconds"),
+        + definition("rpt_support_daily", "p50_first_human_response_seconds"),
     )
 csat = {path: kpi_rate(counts, f"csat_score_{path}") for path in ("bot", "human", "escalated")}
 csat_df = pd.DataFrame([{"path": k, "csat": v} for k, v in csat.items() if v is not None])
